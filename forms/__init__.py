@@ -1,0 +1,1 @@
+"""WTForms classes, one module per subject. Nothing here imports from reviewapp."""

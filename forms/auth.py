@@ -1,0 +1,21 @@
+"""Sign-in form."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SubmitField
+from wtforms.validators import DataRequired, Email, Length
+
+
+class LoginForm(FlaskForm):
+    """Staff sign-in."""
+
+    email = EmailField("Email address", validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=128)])
+    remember = BooleanField("Keep me signed in on this device")
+    submit = SubmitField("Sign in")
+
+
+class ConfirmPasswordForm(FlaskForm):
+    """Re-enter the password before a sensitive action (a stale remember-me session)."""
+
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=128)])
+    submit = SubmitField("Confirm")

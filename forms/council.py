@@ -1,0 +1,47 @@
+"""Advisory recommendation, motions and votes."""
+
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+
+class RecommendationForm(FlaskForm):
+    """The advisory body's recommendation with its memo."""
+
+    recommendation = RadioField("Recommendation", choices=[],
+                                validators=[DataRequired(message="Choose a recommendation.")])
+    memo = TextAreaField("Memo (published)", validators=[DataRequired(message="Write the memo."),
+                                                         Length(max=20000)],
+                         render_kw={"rows": 8})
+    submit = SubmitField("Record recommendation")
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices shown as checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class MotionForm(FlaskForm):
+    """The motion the council votes on."""
+
+    motion_type = RadioField("Motion", choices=[],
+                             validators=[DataRequired(message="Choose the motion.")])
+    findings = CheckboxesField("Findings made by the council (all are required to approve)",
+                               choices=[])
+    conditions = TextAreaField(
+        "Conditions of approval, one per line",
+        validators=[Optional(), Length(max=20000)], render_kw={"rows": 5},
+        description="Each line becomes a numbered condition in the determination.")
+    moved_by = StringField("Moved by", validators=[Optional(), Length(max=200)])
+    submit = SubmitField("Put the motion to a vote")
+
+
+class VoteForm(FlaskForm):
+    """A council member's own vote."""
+
+    choice = RadioField("Your vote", choices=[],
+                        validators=[DataRequired(message="Choose how you vote.")])
+    submit = SubmitField("Cast vote")

@@ -1,0 +1,104 @@
+"""The department's proposal form: basics, the two documents, and data recipients."""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from .documents import IMPACT_REPORT, USE_POLICY, Section
+
+LONG_TEXT = 20000
+
+
+def _document_form(name: str, sections: tuple[Section, ...]) -> type[Form]:
+    """Build a sub-form with one text area per document section."""
+    fields = {
+        s.key: TextAreaField(
+            s.label, description=s.hint,
+            validators=[Optional(), Length(max=LONG_TEXT)],
+            render_kw={"rows": 5, "data-required": "true" if s.required else "false"},
+        )
+        for s in sections
+    }
+    return type(name, (Form,), fields)
+
+
+ImpactReportForm = _document_form("ImpactReportForm", IMPACT_REPORT)
+UsePolicyForm = _document_form("UsePolicyForm", USE_POLICY)
+
+
+class RecipientForm(Form):
+    """One recipient of the technology's data."""
+
+    name = StringField("Recipient name", validators=[Optional(), Length(max=300)],
+                       description="The agency, company or database, as named in the agreement.")
+    recipient_type = SelectField("Type of recipient", choices=[], validate_choice=True)
+    purpose = TextAreaField("Purpose of sharing", validators=[Optional(), Length(max=5000)],
+                            render_kw={"rows": 2})
+    data_categories = StringField("Data categories shared",
+                                  validators=[Optional(), Length(max=1000)],
+                                  description="For example: plate images, time, location.")
+    legal_basis = StringField("Legal basis", validators=[Optional(), Length(max=1000)],
+                              description="The agreement, statute or court order relied on.")
+
+
+class ProposalForm(FlaskForm):
+    """Everything the department files; it may be saved at any point as a draft."""
+
+    title = StringField("Proposal title", validators=[DataRequired(), Length(max=300)],
+                        description="For example: Expand license plate readers to 40 cameras.")
+    trigger = SelectField("What triggers review", choices=[], validators=[Optional()])
+    technology_category = SelectField("Kind of technology", choices=[],
+                                      validators=[Optional()])
+    technology_name = StringField("Technology name", validators=[Optional(), Length(max=200)])
+    vendor = StringField("Vendor", validators=[Optional(), Length(max=200)])
+    product = StringField("Product and model", validators=[Optional(), Length(max=200)])
+    acquisition_cost = IntegerField(
+        "Acquisition cost (whole dollars)", validators=[Optional(), NumberRange(min=0)],
+        description="Digits only, for example 250000.")
+    annual_cost = IntegerField(
+        "Annual cost (whole dollars)", validators=[Optional(), NumberRange(min=0)],
+        description="Licences, maintenance and staffing per year.")
+    funding_source = StringField("Funding source", validators=[Optional(), Length(max=300)])
+    retention_days = IntegerField(
+        "Retention period (days)", validators=[Optional(), NumberRange(min=0, max=36500)],
+        description="How many days data is kept before it is deleted.")
+    impact_report = FormField(ImpactReportForm, label="Surveillance Impact Report",
+                              separator="-")
+    use_policy = FormField(UsePolicyForm, label="Surveillance Use Policy", separator="-")
+    recipients = FieldList(FormField(RecipientForm, separator="-"), min_entries=0,
+                           max_entries=50, separator="-")
+
+    save = SubmitField("Save draft")
+    add_recipient = SubmitField("Add a recipient")
+    submit_for_review = SubmitField("Submit for clerk review")
+
+    def set_choices(self, triggers, categories, recipient_types) -> None:
+        """Fill the select lists (the vocabularies belong to the application)."""
+        blank = [("", "Choose…")]
+        self.trigger.choices = blank + list(triggers)
+        self.technology_category.choices = blank + list(categories)
+        for entry in self.recipients:
+            entry.form.recipient_type.choices = list(recipient_types)
+        self._recipient_types = list(recipient_types)
+
+    def add_blank_recipient(self) -> None:
+        """Append an empty recipient row for the person to fill."""
+        self.recipients.append_entry()
+        self.recipients[-1].form.recipient_type.choices = self._recipient_types
+
+
+class WithdrawForm(FlaskForm):
+    """Withdraw a proposal, with the reason on the record."""
+
+    reason = TextAreaField("Reason for withdrawing", validators=[DataRequired(),
+                                                                 Length(max=5000)])
+    submit = SubmitField("Withdraw proposal")

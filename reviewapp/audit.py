@@ -1,0 +1,90 @@
+"""Hash-chained audit events: each entry commits to the one before it.
+
+Altering, removing or reordering a stored event breaks the chain at that point, which
+`verify_chain` reports. The head hash is published on the site and in each determination,
+so truncating the tail is detectable too.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from .models import AuditEvent, User
+
+GENESIS = "0" * 64
+
+
+def _digest(prev_hash: str, created_at: datetime, actor_id: int | None, actor_label: str,
+            action: str, object_type: str, object_id: str, details: str) -> str:
+    """Return the SHA-256 of an event's content and its predecessor's hash."""
+    canonical = json.dumps(
+        [prev_hash, created_at.isoformat(), actor_id, actor_label, action, object_type,
+         object_id, details],
+        ensure_ascii=False, separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def record(session: Session, actor: User | None, action: str, obj_type: str, obj_id,
+           now: datetime, **details) -> AuditEvent:
+    """Append one audit event to the chain and flush it."""
+    if session.bind.dialect.name == "postgresql":
+        # Serialize appends so two transactions cannot both extend the same head.
+        session.execute(text("SELECT pg_advisory_xact_lock(727001)"))
+    prev = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
+    prev_hash = prev or GENESIS
+    actor_label = f"{actor.name} ({actor.role.value})" if actor else "public"
+    details_json = json.dumps(details, sort_keys=True, ensure_ascii=False, default=str)
+    event = AuditEvent(
+        created_at=now, actor_id=actor.id if actor else None, actor_label=actor_label,
+        action=action, object_type=obj_type, object_id=str(obj_id), details=details_json,
+        prev_hash=prev_hash,
+        hash=_digest(prev_hash, now, actor.id if actor else None, actor_label, action,
+                     obj_type, str(obj_id), details_json),
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """The result of checking the chain."""
+
+    count: int
+    head: str
+    first_bad_id: int | None
+    problem: str
+
+    @property
+    def ok(self) -> bool:
+        return self.first_bad_id is None
+
+
+def verify_chain(session: Session) -> ChainReport:
+    """Walk the chain in order and report the first event that does not verify."""
+    expected_prev = GENESIS
+    count = 0
+    for event in session.scalars(select(AuditEvent).order_by(AuditEvent.id)):
+        count += 1
+        if event.prev_hash != expected_prev:
+            return ChainReport(count, expected_prev, event.id,
+                               "does not follow the event before it (an event was removed, "
+                               "inserted or reordered)")
+        recomputed = _digest(event.prev_hash, event.created_at, event.actor_id,
+                             event.actor_label, event.action, event.object_type,
+                             event.object_id, event.details)
+        if recomputed != event.hash:
+            return ChainReport(count, expected_prev, event.id, "its content was altered")
+        expected_prev = event.hash
+    return ChainReport(count, expected_prev, None, "")
+
+
+def head_hash(session: Session) -> str:
+    """Return the hash of the newest event (the value to publish)."""
+    newest = select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+    return session.scalar(newest) or GENESIS

@@ -1,0 +1,60 @@
+"""Sign-in with Flask-Login: rotating session tokens, idle timeout, safe redirects."""
+
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from flask import Flask, session
+from flask_login import LoginManager, current_user, logout_user
+from sqlalchemy import select
+
+from . import clock
+from .db import get_session
+from .models import User
+from .models.users import new_session_token
+
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Please sign in to continue."
+login_manager.refresh_view = "auth.confirm"
+login_manager.needs_refresh_message = "Please confirm your password to continue."
+login_manager.session_protection = "strong"
+
+
+@login_manager.user_loader
+def load_user(token: str) -> User | None:
+    """Find the user whose current session token this is (rotated on logout)."""
+    return get_session().scalar(select(User).where(User.session_token == token, User.active))
+
+
+def rotate_token(user: User) -> None:
+    """Give the user a new session token: every existing session of theirs ends."""
+    user.session_token = new_session_token()
+
+
+def safe_next(target: str | None) -> str:
+    """Return `target` if it is a path on this site, else '/' (no open redirects)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return "/"
+    return target
+
+
+def _enforce_idle_timeout(app: Flask) -> None:
+    """Sign out a session idle longer than IDLE_TIMEOUT (ASVS 3.3.2)."""
+    if not current_user.is_authenticated:
+        return
+    now = clock.now()
+    last = session.get("last_seen")
+    if last is not None and now - datetime.fromisoformat(last) > app.config["IDLE_TIMEOUT"]:
+        logout_user()
+        session.clear()
+        return
+    session["last_seen"] = now.isoformat()
+
+
+def init_app(app: Flask) -> None:
+    """Attach the login manager and the idle-timeout check."""
+    login_manager.init_app(app)
+    app.before_request(lambda: _enforce_idle_timeout(app))

@@ -1,0 +1,93 @@
+"""The compliance engine: rules in packs, run over a proposal version's data.
+
+A rule is pure: it reads a `VersionFacts` snapshot (no database) and returns findings with
+evidence quoted from the field or recipient that triggered it.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from ..models.vocab import Severity
+
+
+@dataclass(frozen=True)
+class RecipientFacts:
+    """A data recipient as the rules see it."""
+
+    name: str
+    recipient_type: str
+    purpose: str
+    data_categories: str
+    legal_basis: str
+
+
+@dataclass(frozen=True)
+class VersionFacts:
+    """The data of one proposal version that rules check."""
+
+    technology_category: str | None
+    technology_name: str
+    retention_days: int | None
+    impact_report: dict
+    use_policy: dict
+    recipients: tuple[RecipientFacts, ...]
+    missing_impact_sections: tuple[str, ...] = ()
+    missing_policy_sections: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FindingResult:
+    """One finding produced by a rule."""
+
+    rule_id: str
+    severity: Severity
+    title: str
+    message: str
+    citation: str
+    citation_url: str
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A check with its legal citation; `check` yields (message, evidence) pairs."""
+
+    id: str
+    title: str
+    citation: str
+    citation_url: str
+    severity: Severity
+    check: Callable[[VersionFacts, dict], Iterable[tuple[str, str]]]
+    categories: frozenset[str] | None = None  # None: applies to every technology
+
+    def applies_to(self, facts: VersionFacts) -> bool:
+        """Say whether this rule covers the version's technology category."""
+        return self.categories is None or facts.technology_category in self.categories
+
+
+def packs() -> dict[str, tuple[Rule, ...]]:
+    """Return every rule pack by name."""
+    from . import california, ccops
+
+    return {"ccops": ccops.RULES, "california": california.RULES}
+
+
+def active_rules(pack_names: Iterable[str]) -> list[Rule]:
+    """Return the rules of the named packs, in pack order."""
+    available = packs()
+    return [rule for name in pack_names for rule in available[name]]
+
+
+def evaluate(facts: VersionFacts, pack_names: Iterable[str], settings: dict) -> list[FindingResult]:
+    """Run every active rule over `facts` and return the findings, blocking first."""
+    results = []
+    for rule in active_rules(pack_names):
+        if not rule.applies_to(facts):
+            continue
+        for message, evidence in rule.check(facts, settings):
+            results.append(
+                FindingResult(rule.id, rule.severity, rule.title, message, rule.citation,
+                              rule.citation_url, evidence)
+            )
+    order = {Severity.BLOCKING: 0, Severity.WARNING: 1, Severity.INFO: 2}
+    return sorted(results, key=lambda f: order[f.severity])

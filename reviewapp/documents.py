@@ -1,0 +1,95 @@
+"""The filed documents of a proposal version: completeness, fingerprints, facts for rules."""
+
+import hashlib
+import json
+
+from forms.documents import IMPACT_REPORT, USE_POLICY, Section
+
+from .compliance import RecipientFacts, VersionFacts
+from .models import ProposalVersion
+
+BASICS = (
+    ("trigger", "What triggers review"),
+    ("technology_category", "Kind of technology"),
+    ("technology_name", "Technology name"),
+)
+
+
+def missing(sections: tuple[Section, ...], document: dict) -> list[str]:
+    """Return the labels of required sections left empty."""
+    return [s.label for s in sections if s.required and not (document.get(s.key) or "").strip()]
+
+
+def missing_for_submission(version: ProposalVersion) -> list[str]:
+    """Return everything that must be filled before the department can submit."""
+    basics = [label for attr, label in BASICS if not getattr(version, attr)]
+    return (
+        basics
+        + [f"Impact report: {label}" for label in missing(IMPACT_REPORT, version.impact_report)]
+        + [f"Use policy: {label}" for label in missing(USE_POLICY, version.use_policy)]
+    )
+
+
+def _sha256(payload) -> str:
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def impact_report_payload(version: ProposalVersion) -> dict:
+    """Return the impact report as hashed: the structured facts and every section."""
+    return {
+        "trigger": version.trigger and version.trigger.value,
+        "technology_category": version.technology_category and version.technology_category.value,
+        "technology_name": version.technology_name,
+        "vendor": version.vendor,
+        "product": version.product,
+        "acquisition_cost": version.acquisition_cost,
+        "annual_cost": version.annual_cost,
+        "funding_source": version.funding_source,
+        "sections": {s.key: version.impact_report.get(s.key, "") for s in IMPACT_REPORT},
+    }
+
+
+def use_policy_payload(version: ProposalVersion) -> dict:
+    """Return the use policy as hashed: sections, retention and every data recipient."""
+    return {
+        "retention_days": version.retention_days,
+        "sections": {s.key: version.use_policy.get(s.key, "") for s in USE_POLICY},
+        "recipients": [
+            {
+                "name": r.name,
+                "type": r.recipient_type.value,
+                "purpose": r.purpose,
+                "data_categories": r.data_categories,
+                "legal_basis": r.legal_basis,
+            }
+            for r in version.recipients
+        ],
+    }
+
+
+def document_hashes(version: ProposalVersion) -> tuple[str, str]:
+    """Return the SHA-256 of the impact report and of the use policy."""
+    return _sha256(impact_report_payload(version)), _sha256(use_policy_payload(version))
+
+
+def facts_for(version: ProposalVersion) -> VersionFacts:
+    """Return the snapshot the compliance rules read."""
+    return VersionFacts(
+        technology_category=version.technology_category and version.technology_category.value,
+        technology_name=version.technology_name,
+        retention_days=version.retention_days,
+        impact_report=dict(version.impact_report),
+        use_policy=dict(version.use_policy),
+        recipients=tuple(
+            RecipientFacts(r.name, r.recipient_type.value, r.purpose, r.data_categories,
+                           r.legal_basis)
+            for r in version.recipients
+        ),
+        missing_impact_sections=tuple(missing(IMPACT_REPORT, version.impact_report)),
+        missing_policy_sections=tuple(missing(USE_POLICY, version.use_policy)),
+    )
+
+
+__all__ = ["IMPACT_REPORT", "USE_POLICY", "Section", "document_hashes", "facts_for",
+           "missing_for_submission"]

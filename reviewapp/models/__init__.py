@@ -1,0 +1,33 @@
+"""Typed SQLAlchemy models, one module per aggregate."""
+
+from .base import Base
+from .comments import Comment, CommentModeration, CommentPeriod
+from .council import AdvisoryRecommendation, Hearing, Motion, MotionResult, Vote
+from .findings import Finding, FindingOverride
+from .proposals import DataRecipient, Proposal, ProposalVersion, StageChange
+from .records import AuditEvent, Determination
+from .users import Department, Role, User
+from .vocab import (
+    Decision,
+    MotionOutcome,
+    MotionType,
+    Position,
+    RecipientType,
+    Recommendation,
+    RequiredFinding,
+    Severity,
+    Stage,
+    SubmitterType,
+    TechnologyCategory,
+    Trigger,
+    VoteChoice,
+)
+
+__all__ = [
+    "AdvisoryRecommendation", "AuditEvent", "Base", "Comment", "CommentModeration",
+    "CommentPeriod", "DataRecipient", "Decision", "Department", "Determination", "Finding",
+    "FindingOverride", "Hearing", "Motion", "MotionOutcome", "MotionResult", "MotionType",
+    "Position", "Proposal", "ProposalVersion", "RecipientType", "Recommendation",
+    "RequiredFinding", "Role", "Severity", "Stage", "StageChange", "SubmitterType",
+    "TechnologyCategory", "Trigger", "User", "Vote", "VoteChoice",
+]

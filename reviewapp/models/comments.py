@@ -1,0 +1,79 @@
+"""Comment periods, public comments and moderation (which hides but never deletes)."""
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, UTCDateTime, enum_column, utcnow
+from .users import User
+from .vocab import Position, SubmitterType
+
+
+class CommentPeriod(Base):
+    """A window during which the public may comment on one version."""
+
+    __tablename__ = "comment_period"
+    __table_args__ = (CheckConstraint("closes_at > opens_at", name="closes_after_opening"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("proposal_version.id"), unique=True)
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    opened_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def is_open(self, now: datetime) -> bool:
+        """Say whether comments are accepted at `now` (the clock decides, not a job)."""
+        return self.opens_at <= now < self.closes_at
+
+
+class Comment(Base):
+    """A public comment. No IP address, user agent or account is stored with it."""
+
+    __tablename__ = "comment"
+    __table_args__ = (
+        CheckConstraint(
+            "submitter_type != 'organization' OR organization IS NOT NULL",
+            name="organization_named",
+        ),
+        CheckConstraint(
+            "submitter_type != 'anonymous' OR (name IS NULL AND organization IS NULL)",
+            name="anonymous_has_no_name",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"), index=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("comment_period.id"))
+    tracking_number: Mapped[str] = mapped_column(String(20), unique=True)
+    # A per-form nonce: posting the same form twice stores one comment.
+    nonce: Mapped[str] = mapped_column(String(64), unique=True)
+    submitter_type: Mapped[SubmitterType] = mapped_column(
+        enum_column(SubmitterType, "submitter_type")
+    )
+    position: Mapped[Position] = mapped_column(enum_column(Position, "position"))
+    body: Mapped[str] = mapped_column(Text)
+    name: Mapped[str | None] = mapped_column(String(200))
+    organization: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    moderation: Mapped["CommentModeration | None"] = relationship(
+        back_populates="comment", uselist=False
+    )
+
+
+class CommentModeration(Base):
+    """The clerk's decision to hide a comment; the text stays in the record."""
+
+    __tablename__ = "comment_moderation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comment.id"), unique=True)
+    reason: Mapped[str] = mapped_column(Text)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    comment: Mapped[Comment] = relationship(back_populates="moderation")
+    actor: Mapped[User] = relationship()

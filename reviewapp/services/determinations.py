@@ -1,0 +1,80 @@
+"""Issuing the determination: render once, store the bytes and their SHA-256, never again."""
+
+import hashlib
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .. import audit, pdf, record, workflow
+from ..models import (
+    Decision,
+    Determination,
+    MotionOutcome,
+    MotionType,
+    Proposal,
+    User,
+)
+from ..profiles import Profile
+from ..workflow import Action, TransitionNotAllowed
+from .council import latest_motion, local_date
+from .transitions import move, situation
+
+DECISION_FOR_MOTION = {
+    MotionType.APPROVE: Decision.APPROVED,
+    MotionType.APPROVE_WITH_CONDITIONS: Decision.APPROVED_WITH_CONDITIONS,
+    MotionType.DENY: Decision.DENIED,
+}
+
+
+def determination_dir(instance_path: str) -> Path:
+    """Return the folder where issued PDFs are kept (outside the web root)."""
+    path = Path(instance_path) / "determinations"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def issue_determination(session: Session, proposal: Proposal, actor: User, now: datetime,
+                        profile: Profile, instance_path: str) -> Determination:
+    """Render the determination for the passed motion, store it, and decide the proposal."""
+    motion = latest_motion(session, proposal)
+    passed = bool(motion and motion.result and motion.result.outcome is MotionOutcome.PASSED)
+    move(session, proposal, Action.ISSUE_DETERMINATION, actor, now,
+         situation(session, proposal, profile, now, motion_passed=passed,
+                   motion_type=motion.motion_type if motion else None))
+    issued = session.scalar(
+        select(func.count()).select_from(Determination)
+        .where(Determination.proposal_id == proposal.id)
+    )
+    document_number = f"{proposal.file_number}-D{issued + 1}"
+    effective = local_date(now, profile)
+    review = workflow.next_annual_report_date(
+        effective, profile.annual_report_month, profile.annual_report_day,
+        profile.annual_report_cadence_years,
+    )
+    decision = DECISION_FOR_MOTION.get(motion.motion_type)
+    if decision is None:
+        raise TransitionNotAllowed("This motion does not decide the proposal.")
+    context = record.determination_context(
+        session, proposal, profile, motion, decision=decision,
+        document_number=document_number, effective_date=effective, review_date=review,
+        issued_at=now,
+    )
+    data = pdf.render_pdf("pdf/determination.html", **context)
+    file_name = f"{document_number}.pdf"
+    # 'xb' refuses to overwrite: an issued determination is never regenerated.
+    with open(determination_dir(instance_path) / file_name, "xb") as handle:
+        handle.write(data)
+    sha256 = hashlib.sha256(data).hexdigest()
+    determination = Determination(
+        proposal_id=proposal.id, motion_id=motion.id, decision=decision,
+        document_number=document_number, file_name=file_name, sha256=sha256,
+        size_bytes=len(data), effective_date=effective, review_date=review,
+        issued_by_id=actor.id, issued_at=now,
+    )
+    session.add(determination)
+    session.flush()
+    audit.record(session, actor, "issue_determination", "determination", document_number, now,
+                 sha256=sha256, decision=decision.value)
+    return determination

@@ -1,0 +1,49 @@
+"""Template helpers: dates in the jurisdiction's zone, money, and the permission checks."""
+
+from datetime import date, datetime
+
+from flask import Flask
+
+from . import permissions, workflow
+from .jurisdiction import profile
+from .models import Stage
+
+
+def local_datetime(value: datetime | None) -> str:
+    """Format an aware time in the jurisdiction's zone, e.g. 'March 4, 2026, 5:00 PM PST'."""
+    if value is None:
+        return ""
+    local = value.astimezone(profile().zone)
+    return local.strftime("%B %-d, %Y, %-I:%M %p %Z")
+
+
+def long_date(value: date | datetime | None) -> str:
+    """Format a date as 'March 4, 2026' (times are first moved to the local zone)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(profile().zone).date()
+    return value.strftime("%B %-d, %Y")
+
+
+def money(value: int | None) -> str:
+    """Format whole dollars as '$12,500', or 'not given'."""
+    return "not given" if value is None else f"${value:,}"
+
+
+def init_app(app: Flask) -> None:
+    """Register filters and the names every template may use."""
+    app.jinja_env.filters.update(local_datetime=local_datetime, long_date=long_date,
+                                 money=money)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def names():
+        return {
+            "profile": profile(),
+            "can": permissions,
+            "Stage": Stage,
+            "allowed_from": workflow.ALLOWED_FROM,
+            "Action": workflow.Action,
+        }

@@ -1,0 +1,48 @@
+"""One blueprint per audience; each view loads, checks, validates, calls a service, commits."""
+
+from flask import Flask, abort
+from flask_login import current_user
+
+from ..db import get_session
+from ..models import Proposal, User
+from ..record import load_proposal
+
+
+def register_blueprints(app: Flask) -> None:
+    """Register every blueprint."""
+    from . import advisory, auth, clerk, council, public, submit
+
+    for module in (public, auth, submit, clerk, advisory, council):
+        app.register_blueprint(module.bp)
+
+
+def proposal_or_404(proposal_id: int) -> Proposal:
+    """Load a proposal with its versions, or answer 404."""
+    proposal = load_proposal(get_session(), proposal_id)
+    if proposal is None:
+        abort(404)
+    return proposal
+
+
+def actor() -> User:
+    """Return the signed-in user (views that call this require login)."""
+    return current_user._get_current_object()
+
+
+def first_errors(form) -> list[tuple[str, str]]:
+    """Return (field id, message) for every field in error, in form order."""
+    found = []
+
+    def walk(field):
+        if hasattr(field, "form") and hasattr(field.form, "_fields"):
+            for sub in field.form:
+                walk(sub)
+        elif hasattr(field, "entries"):
+            for entry in field.entries:
+                walk(entry)
+        elif field.errors:
+            found.append((field.id, field.errors[0]))
+
+    for field in form:
+        walk(field)
+    return found

@@ -1,0 +1,83 @@
+"""Sign in and out."""
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import confirm_login, current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from forms.auth import ConfirmPasswordForm, LoginForm
+
+from .. import audit, clock
+from ..auth import rotate_token, safe_next
+from ..db import get_session
+from ..models import User
+from ..passwords import DUMMY_HASH, verify_password
+from ..security import limiter
+from . import actor
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+HOME_FOR_ROLE = {
+    "submitter": "submit.index",
+    "clerk": "clerk.index",
+    "advisory": "advisory.index",
+    "council": "council.index",
+    "admin": "public.index",
+}
+
+
+def _login_limit() -> str:
+    from flask import current_app
+
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    """Show the sign-in form and sign the person in."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        db = get_session()
+        user = db.scalar(select(User).where(User.email == form.email.data.strip().lower()))
+        valid = verify_password(user.password_hash if user else DUMMY_HASH, form.password.data)
+        if user is None or not valid or not user.active:
+            audit.record(db, None, "login_failed", "account", "-", clock.now())
+            db.commit()
+            form.password.errors.append("The email address or password is not right.")
+        else:
+            session.clear()  # a new session at sign-in (no fixation)
+            login_user(user, remember=form.remember.data)
+            session["last_seen"] = clock.now().isoformat()
+            audit.record(db, user, "login", "account", user.id, clock.now())
+            db.commit()
+            target = request.args.get("next") or url_for(HOME_FOR_ROLE[user.role.value])
+            return redirect(safe_next(target))
+    return render_template("auth/login.html", form=form), 200 if not form.errors else 400
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    """Sign out everywhere: the session token is rotated so copied cookies stop working."""
+    db = get_session()
+    user = db.merge(actor())
+    rotate_token(user)
+    audit.record(db, user, "logout", "account", user.id, clock.now())
+    db.commit()
+    logout_user()
+    session.clear()
+    flash("You are signed out.")
+    return redirect(url_for("public.index"))
+
+
+@bp.route("/confirm", methods=["GET", "POST"])
+@login_required
+def confirm():
+    """Ask for the password again before a sensitive action (ASVS 3.7.1)."""
+    form = ConfirmPasswordForm()
+    if form.validate_on_submit():
+        if verify_password(current_user.password_hash, form.password.data):
+            confirm_login()
+            return redirect(safe_next(request.args.get("next")))
+        form.password.errors.append("That password is not right.")
+    return render_template("auth/confirm.html", form=form)

@@ -1,0 +1,237 @@
+"""The clerk's workbench: the queue by stage and every step the clerk takes."""
+
+from datetime import UTC, datetime, time, timedelta
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import fresh_login_required, login_required
+from sqlalchemy import select
+
+from forms.clerk import (
+    AbsenceForm,
+    ActionForm,
+    HideCommentForm,
+    OpenCommentForm,
+    ReturnForm,
+    ScheduleHearingForm,
+)
+from forms.council import MotionForm
+
+from .. import clock, record
+from ..db import get_session
+from ..jurisdiction import profile
+from ..models import Comment, MotionType, Proposal, RequiredFinding, Stage
+from ..permissions import can_manage_process, require
+from ..services import comments, council, determinations, intake
+from ..services.transitions import effective_stage
+from ..workflow import earliest_hearing_date
+from ..workflow import effective_stage as stage_at
+from . import actor, first_errors, proposal_or_404
+
+bp = Blueprint("clerk", __name__, url_prefix="/clerk")
+
+
+@bp.before_request
+@login_required
+def _clerk_only():
+    """Every clerk page needs the clerk role."""
+    require(can_manage_process(actor()))
+
+
+@bp.route("/")
+def index():
+    """The queue: proposals grouped by the stage they are in now."""
+    db = get_session()
+    now = clock.now()
+    items = list(db.scalars(select(Proposal).where(Proposal.stage != Stage.DRAFT)
+                            .order_by(Proposal.id)))
+    periods = {p.proposal_id: p for p in db.scalars(
+        select(record.CommentPeriod).where(record.CommentPeriod.proposal_id.in_(
+            [i.id for i in items])).order_by(record.CommentPeriod.id))}
+    queue: dict[Stage, list] = {stage: [] for stage in Stage if stage is not Stage.DRAFT}
+    for item in items:
+        period = periods.get(item.id)  # the latest period; ordered by id above
+        stage = stage_at(item.stage, now, period.closes_at if period else None,
+                         profile().has_advisory_body)
+        queue[stage].append((item, period))
+    return render_template("clerk/index.html", queue=queue)
+
+
+def _forms(proposal: Proposal) -> dict:
+    """Build every form the workbench may show, with defaults from the profile."""
+    now = clock.now()
+    local_today = now.astimezone(profile().zone).date()
+    open_form = OpenCommentForm()
+    if not open_form.closes_on.data:
+        open_form.closes_on.data = local_today + timedelta(days=profile().comment_days)
+    motion = MotionForm()
+    motion.motion_type.choices = MotionType.choices()
+    motion.findings.choices = RequiredFinding.choices()
+    absence = AbsenceForm()
+    absence.member.choices = [(m.id, m.name) for m in council.council_members(get_session())]
+    schedule = ScheduleHearingForm()
+    since = council.packet_public_since(get_session(), proposal, profile())
+    if since and not schedule.hearing_date.data:
+        schedule.hearing_date.data = max(earliest_hearing_date(since, profile().notice_days),
+                                         local_today)
+    return {"accept_form": ActionForm(), "return_form": ReturnForm(), "open_form": open_form,
+            "schedule_form": schedule, "motion_form": motion, "absence_form": absence,
+            "close_form": ActionForm(), "issue_form": ActionForm(), "hide_form": HideCommentForm()}
+
+
+def _workbench(proposal: Proposal, status: int = 200, problem: str = "", **forms):
+    """Render the clerk's page for one proposal."""
+    db = get_session()
+    now = clock.now()
+    all_forms = _forms(proposal)
+    all_forms.update(forms)
+    version = proposal.current_version
+    motion = council.open_motion(db, proposal)
+    errors = [e for f in forms.values() for e in first_errors(f)]
+    return render_template(
+        "clerk/proposal.html", proposal=proposal, version=version,
+        stage=effective_stage(db, proposal, profile(), now),
+        findings=record.findings_for(db, version.id) if version.is_frozen else [],
+        override=record.override_for(db, version.id),
+        period=record.period_for(db, version.id),
+        counts=record.comment_counts(db, proposal.id),
+        comments=record.comments_page(db, proposal.id, 1, 500),
+        recommendation=record.recommendation_for(db, version.id),
+        hearing=record.hearing_for(db, version.id),
+        motions=record.motions_for(db, proposal.id), open_motion=motion,
+        latest_motion=council.latest_motion(db, proposal),
+        determinations=record.determinations_for(db, proposal.id),
+        members=council.council_members(db), problem=problem, errors=errors,
+        **all_forms,
+    ), status
+
+
+def _done(proposal: Proposal, message: str):
+    """Commit, say what happened, and go back to the workbench."""
+    get_session().commit()
+    flash(message)
+    return redirect(url_for("clerk.proposal", proposal_id=proposal.id))
+
+
+@bp.route("/proposals/<int:proposal_id>")
+def proposal(proposal_id: int):
+    """The workbench for one proposal."""
+    return _workbench(proposal_or_404(proposal_id))
+
+
+@bp.route("/proposals/<int:proposal_id>/accept", methods=["POST"])
+def accept(proposal_id: int):
+    """Accept a submitted proposal as complete."""
+    item = proposal_or_404(proposal_id)
+    if not ActionForm().validate_on_submit():
+        return _workbench(item, 400, "The form expired; try again.")
+    intake.accept(get_session(), item, actor(), clock.now(), profile())
+    return _done(item, "Accepted. The proposal is now in impact assessment.")
+
+
+@bp.route("/proposals/<int:proposal_id>/return", methods=["POST"])
+def return_(proposal_id: int):
+    """Return a submitted proposal to its department with reasons."""
+    item = proposal_or_404(proposal_id)
+    form = ReturnForm()
+    if not form.validate_on_submit():
+        return _workbench(item, 400, return_form=form)
+    intake.return_to_department(get_session(), item, actor(), clock.now(), profile(),
+                                form.reasons.data)
+    return _done(item, "Returned to the department with your reasons.")
+
+
+def _end_of_local_day(day) -> datetime:
+    """Return 11:59:59 PM of `day` in the jurisdiction's zone, as UTC."""
+    return datetime.combine(day, time(23, 59, 59), tzinfo=profile().zone).astimezone(UTC)
+
+
+@bp.route("/proposals/<int:proposal_id>/open-comment", methods=["POST"])
+def open_comment(proposal_id: int):
+    """Open the public comment period now, until the chosen date."""
+    item = proposal_or_404(proposal_id)
+    form = OpenCommentForm()
+    if not form.validate_on_submit():
+        return _workbench(item, 400, open_form=form)
+    now = clock.now()
+    comments.open_comment_period(get_session(), item, actor(), now, profile(), now,
+                                 _end_of_local_day(form.closes_on.data),
+                                 form.override_reason.data or "")
+    return _done(item, "Public comment is open.")
+
+
+@bp.route("/proposals/<int:proposal_id>/schedule", methods=["POST"])
+def schedule(proposal_id: int):
+    """Schedule the council hearing."""
+    item = proposal_or_404(proposal_id)
+    form = ScheduleHearingForm()
+    if not form.validate_on_submit():
+        return _workbench(item, 400, schedule_form=form)
+    council.schedule_hearing(get_session(), item, actor(), clock.now(), profile(),
+                             form.hearing_date.data, form.location.data)
+    return _done(item, "The hearing is scheduled and on the council's agenda.")
+
+
+@bp.route("/proposals/<int:proposal_id>/motion", methods=["POST"])
+def motion(proposal_id: int):
+    """Record the motion the council will vote on."""
+    item = proposal_or_404(proposal_id)
+    form = MotionForm()
+    form.motion_type.choices = MotionType.choices()
+    form.findings.choices = RequiredFinding.choices()
+    if not form.validate_on_submit():
+        return _workbench(item, 400, motion_form=form)
+    council.record_motion(get_session(), item, actor(), clock.now(), profile(),
+                          form.motion_type.data, (form.conditions.data or "").splitlines(),
+                          form.findings.data or [], form.moved_by.data or "")
+    return _done(item, "The motion is open. Council members can now vote.")
+
+
+@bp.route("/proposals/<int:proposal_id>/absence", methods=["POST"])
+def absence(proposal_id: int):
+    """Record a council member as absent for the open motion."""
+    item = proposal_or_404(proposal_id)
+    form = AbsenceForm()
+    members = {m.id: m for m in council.council_members(get_session())}
+    form.member.choices = [(m.id, m.name) for m in members.values()]
+    if not form.validate_on_submit():
+        return _workbench(item, 400, absence_form=form)
+    council.record_absence(get_session(), item, members[form.member.data], actor(),
+                           clock.now())
+    return _done(item, f"{members[form.member.data].name} is recorded absent.")
+
+
+@bp.route("/proposals/<int:proposal_id>/close-roll-call", methods=["POST"])
+def close_roll_call(proposal_id: int):
+    """Close the roll call and record the tally against quorum and majority."""
+    item = proposal_or_404(proposal_id)
+    if not ActionForm().validate_on_submit():
+        return _workbench(item, 400, "The form expired; try again.")
+    result = council.close_roll_call(get_session(), item, actor(), clock.now(), profile())
+    return _done(item, f"Roll call closed: {result.explanation}")
+
+
+@bp.route("/proposals/<int:proposal_id>/issue", methods=["POST"])
+@fresh_login_required
+def issue(proposal_id: int):
+    """Issue the determination PDF from the recorded vote (once)."""
+    item = proposal_or_404(proposal_id)
+    if not ActionForm().validate_on_submit():
+        return _workbench(item, 400, "The form expired; try again.")
+    issued = determinations.issue_determination(get_session(), item, actor(), clock.now(),
+                                                profile(), current_app.instance_path)
+    return _done(item, f"Determination {issued.document_number} issued.")
+
+
+@bp.route("/comments/<int:comment_id>/hide", methods=["POST"])
+def hide(comment_id: int):
+    """Hide a comment with a published reason; the text stays in the record."""
+    db = get_session()
+    item = db.get(Comment, comment_id)
+    if item is None:
+        abort(404)
+    proposal_ = proposal_or_404(item.proposal_id)
+    form = HideCommentForm()
+    if not form.validate_on_submit():
+        return _workbench(proposal_, 400, hide_form=form)
+    comments.hide_comment(db, item, actor(), clock.now(), form.reason.data)
+    return _done(proposal_, f"Comment {item.tracking_number} is hidden.")

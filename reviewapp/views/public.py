@@ -1,0 +1,198 @@
+"""The public portal: every non-draft proposal, its record, comments and determinations."""
+
+import secrets
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import select
+
+from forms.comment import CommentForm
+from forms.documents import IMPACT_REPORT, USE_POLICY
+
+from .. import audit, clock, record
+from ..db import get_session
+from ..jurisdiction import profile
+from ..models import (
+    Comment,
+    CommentPeriod,
+    Determination,
+    Hearing,
+    Position,
+    Proposal,
+    Stage,
+    SubmitterType,
+)
+from ..permissions import can_edit, can_view_private
+from ..security import limiter
+from ..services.comments import CommentsClosed, post_comment
+from ..services.determinations import determination_dir
+from ..services.transitions import effective_stage
+from ..workflow import effective_stage as stage_at
+from . import first_errors, proposal_or_404
+
+bp = Blueprint("public", __name__)
+
+
+@bp.route("/")
+def index():
+    """List every proposal that has left draft, with its stage and key dates."""
+    db = get_session()
+    now = clock.now()
+    proposals = list(db.scalars(
+        select(Proposal).where(Proposal.stage != Stage.DRAFT).order_by(Proposal.id.desc())
+    ))
+    ids = [p.id for p in proposals]
+    periods = {p.proposal_id: p for p in db.scalars(
+        select(CommentPeriod).where(CommentPeriod.proposal_id.in_(ids))
+        .order_by(CommentPeriod.id))}
+    hearings = {h.proposal_id: h for h in db.scalars(
+        select(Hearing).where(Hearing.proposal_id.in_(ids)).order_by(Hearing.id))}
+    decisions = {d.proposal_id: d for d in db.scalars(
+        select(Determination).where(Determination.proposal_id.in_(ids))
+        .order_by(Determination.id))}
+    rows = []
+    for p in proposals:
+        period = periods.get(p.id)
+        stage = stage_at(p.stage, now, period.closes_at if period else None,
+                         profile().has_advisory_body)
+        rows.append({"proposal": p, "stage": stage, "period": period,
+                     "hearing": hearings.get(p.id), "determination": decisions.get(p.id),
+                     "comments_open": bool(stage is Stage.PUBLIC_COMMENT and period
+                                           and period.is_open(now))})
+    return render_template("public/index.html", rows=rows, now=now)
+
+
+@bp.route("/about")
+def about():
+    """The ordinance in force, the process, and the published audit head."""
+    db = get_session()
+    return render_template("public/about.html", audit_head=audit.head_hash(db))
+
+
+@bp.route("/proposals/<int:proposal_id>")
+def proposal(proposal_id: int):
+    """The whole public record of one proposal."""
+    db = get_session()
+    item = proposal_or_404(proposal_id)
+    if not can_view_private(current_user, item):
+        abort(404)  # a draft is not public; do not reveal that it exists
+    now = clock.now()
+    number = request.args.get("version", type=int)
+    # The public reads submitted versions only; the department also sees its working copy.
+    versions = item.versions if can_edit(current_user, item) else [
+        v for v in item.versions if v.is_frozen]
+    version = next((v for v in versions if v.number == number), None) if number else None
+    if number and version is None:
+        abort(404)
+    version = version or versions[-1]
+    per_page = current_app.config["COMMENTS_PER_PAGE"]
+    page = max(request.args.get("page", 1, type=int), 1)
+    counts = record.comment_counts(db, item.id)
+    period = record.period_for(db, item.current_version.id)
+    return render_template(
+        "public/proposal.html",
+        proposal=item, version=version, versions=versions, now=now,
+        stage=effective_stage(db, item, profile(), now),
+        findings=record.findings_for(db, version.id) if version.is_frozen else [],
+        override=record.override_for(db, version.id),
+        period=period, counts=counts,
+        comments=record.comments_page(db, item.id, page, per_page),
+        page=page, pages=max(1, -(-counts.total // per_page)),
+        recommendation=record.recommendation_for(db, version.id),
+        hearing=record.hearing_for(db, version.id),
+        motions=record.motions_for(db, item.id),
+        determinations=record.determinations_for(db, item.id),
+        timeline=record.timeline_for(db, item.id),
+        impact_sections=IMPACT_REPORT, policy_sections=USE_POLICY,
+    )
+
+
+def _comment_form() -> CommentForm:
+    """Build the comment form with its choices."""
+    form = CommentForm()
+    form.submitter_type.choices = SubmitterType.choices()
+    form.position.choices = Position.choices()
+    return form
+
+
+def _render_comment(item: Proposal, form: CommentForm, status: int = 200, notice: str = ""):
+    """Render the comment page (the form, or why comments are closed)."""
+    db = get_session()
+    period = record.period_for(db, item.current_version.id)
+    open_now = bool(period and period.is_open(clock.now())
+                    and item.stage is Stage.PUBLIC_COMMENT)
+    if not form.nonce.data:
+        form.nonce.data = secrets.token_urlsafe(24)
+    return render_template("public/comment.html", proposal=item, form=form, period=period,
+                           open_now=open_now, errors=first_errors(form),
+                           notice=notice), status
+
+
+def _comment_limit() -> str:
+    return current_app.config["COMMENT_RATE_LIMIT"]
+
+
+@bp.route("/proposals/<int:proposal_id>/comment", methods=["GET", "POST"])
+@limiter.limit(_comment_limit, methods=["POST"])
+def comment(proposal_id: int):
+    """Show the comment form and accept a comment while the period is open."""
+    item = proposal_or_404(proposal_id)
+    if item.stage is Stage.DRAFT:
+        abort(404)
+    form = _comment_form()
+    if form.validate_on_submit():
+        db = get_session()
+        try:
+            saved = post_comment(
+                db, item, clock.now(), nonce=form.nonce.data,
+                submitter_type=form.submitter_type.data, position=form.position.data,
+                body=form.body.data, name=form.name.data, organization=form.organization.data,
+            )
+        except CommentsClosed:
+            return _render_comment(item, form, 409, notice="closed")
+        db.commit()
+        return redirect(url_for("public.receipt", tracking_number=saved.tracking_number))
+    return _render_comment(item, form, 400 if form.errors else 200)
+
+
+def comment_form_again(proposal_id: int):
+    """Re-render the comment form with the person's text after an expired CSRF token."""
+    item = proposal_or_404(proposal_id)
+    form = _comment_form()
+    form.nonce.data = secrets.token_urlsafe(24)
+    return _render_comment(item, form, 400, notice="expired")
+
+
+@bp.route("/receipts/<tracking_number>")
+def receipt(tracking_number: str):
+    """The receipt of a comment: its tracking number and exactly what is published."""
+    db = get_session()
+    saved = db.scalar(select(Comment).where(Comment.tracking_number == tracking_number))
+    if saved is None:
+        abort(404)
+    item = proposal_or_404(saved.proposal_id)
+    return render_template("public/receipt.html", comment=saved, proposal=item)
+
+
+@bp.route("/determinations/<document_number>.pdf")
+def determination_pdf(document_number: str):
+    """Serve the stored bytes of an issued determination, exactly as issued."""
+    db = get_session()
+    issued = db.scalar(select(Determination)
+                       .where(Determination.document_number == document_number))
+    if issued is None:
+        abort(404)
+    path = determination_dir(current_app.instance_path) / issued.file_name
+    response = send_file(path, mimetype="application/pdf", as_attachment=True,
+                         download_name=issued.file_name, max_age=3600)
+    response.headers["X-Content-SHA256"] = issued.sha256
+    return response
