@@ -2,13 +2,13 @@
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Length
 
 
 class LoginForm(FlaskForm):
     """Staff sign-in."""
 
-    email = EmailField("Email address", validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField("Email address", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=128)])
     remember = BooleanField("Keep me signed in on this device")
     submit = SubmitField("Sign in")

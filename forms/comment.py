@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional
 
 MAX_COMMENT = 5000
 
@@ -30,12 +30,18 @@ class CommentForm(FlaskForm):
     nonce = HiddenField()
     submit = SubmitField("Send comment")
 
-    def validate_organization(self, field) -> None:
-        """An organization comment needs the organization's name."""
-        if self.submitter_type.data == "organization" and not (field.data or "").strip():
-            raise ValidationError("Give the organization's name, or choose another option.")
+    def validate(self, extra_validators=None) -> bool:
+        """Check the fields, then that the chosen way of appearing has its name.
 
-    def validate_name(self, field) -> None:
-        """An individual comment needs a name; otherwise choose anonymous."""
-        if self.submitter_type.data == "individual" and not (field.data or "").strip():
-            raise ValidationError("Give the name to publish, or choose ‘Anonymous’.")
+        Done here, not in validate_<field>: an empty optional field stops its own chain.
+        """
+        valid = super().validate(extra_validators)
+        kind = self.submitter_type.data
+        if kind == "organization" and not (self.organization.data or "").strip():
+            self.organization.errors = [
+                "Give the organization's name, or choose another option."]
+            valid = False
+        if kind == "individual" and not (self.name.data or "").strip():
+            self.name.errors = ["Give the name to publish, or choose ‘Anonymous’."]
+            valid = False
+        return valid

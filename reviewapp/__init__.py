@@ -7,11 +7,11 @@ from flask import Flask
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(config: dict | None = None) -> Flask:
+def create_app(config: dict | None = None, instance_path: str | None = None) -> Flask:
     """Build the application: configuration, database, security, views, commands."""
     app = Flask(
         __name__,
-        instance_path=str(ROOT / "instance"),
+        instance_path=instance_path or str(ROOT / "instance"),
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
     )

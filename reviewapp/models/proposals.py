@@ -74,7 +74,8 @@ class ProposalVersion(Base):
 
     proposal: Mapped[Proposal] = relationship(back_populates="versions")
     recipients: Mapped[list["DataRecipient"]] = relationship(
-        back_populates="version", order_by="DataRecipient.position", cascade="all"
+        back_populates="version", order_by="DataRecipient.position",
+        cascade="all, delete-orphan"
     )
 
     @property

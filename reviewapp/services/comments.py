@@ -93,7 +93,10 @@ def post_comment(session: Session, proposal: Proposal, now: datetime, *, nonce: 
             session.add(comment)
     except IntegrityError:
         # The same form was posted twice at once: return the comment the first one stored.
-        return session.scalar(select(Comment).where(Comment.nonce == nonce))
+        first = session.scalar(select(Comment).where(Comment.nonce == nonce))
+        if first is None:
+            raise
+        return first
     # The audit names the comment only by tracking number: no identity, no address.
     audit.record(session, None, "post_comment", "comment", comment.tracking_number, now,
                  proposal=proposal.file_number)

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from .. import audit, compliance, documents
 from ..models import (
@@ -125,6 +125,9 @@ def _apply(version: ProposalVersion, data: DraftData, now: datetime) -> None:
     version.use_policy = {s.key: (data.use_policy.get(s.key) or "").strip()
                           for s in documents.USE_POLICY}
     version.recipients.clear()
+    session = object_session(version)
+    if session is not None:
+        session.flush()  # delete the old rows before new ones reuse their positions
     position = 0
     for row in data.recipients:
         if not (row.get("name") or "").strip():

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Set up and run reviewapp with demo data on SQLite (instance/reviewapp.sqlite3).
+# Usage: scripts/demo.sh            serves http://127.0.0.1:5000
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+ensure_venv requirements.txt
+ensure_apt_packages libharfbuzz-subset0 fonts-dejavu-core
+export FLASK_APP=wsgi
+.venv/bin/flask setup-db
+.venv/bin/flask seed-demo
+echo
+echo "reviewapp is running at http://127.0.0.1:5000  (Ctrl-C to stop)"
+echo "Demo sign-ins (demo only), password: demo-password-2026"
+echo "  police analyst  analyst@police.example.org"
+echo "  city clerk      clerk@city.example.org"
+echo "  advisory member pac@city.example.org"
+echo "  council members council1@city.example.org ... council5@city.example.org"
+echo "  administrator   admin@city.example.org"
+# No access log: commenters' addresses are never written anywhere.
+exec .venv/bin/gunicorn --bind 127.0.0.1:5000 --workers 2 wsgi:app
