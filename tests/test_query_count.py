@@ -1,0 +1,66 @@
+"""The public proposal page costs a fixed number of SQL statements (no N+1)."""
+
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from reviewapp.models import Comment, DataRecipient, RecipientType, Stage
+from reviewapp.services import comments as comment_service
+
+
+@contextmanager
+def counting(app):
+    """Count the SQL statements every engine of the app executes."""
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    engines = set(app.extensions["db_engines"])
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", count)
+
+
+def add_comments(db, item, n: int, now) -> None:
+    period = comment_service.current_period(db, item)
+    db.add_all(Comment(proposal_id=item.id, period_id=period.id, tracking_number=f"T-{i}",
+                       nonce=f"nonce-{i}", submitter_type="anonymous",
+                       position=("support", "oppose", "neutral")[i % 3],
+                       body=f"Comment {i}", created_at=now) for i in range(n))
+    db.commit()
+
+
+def page_statements(app, client, item) -> int:
+    client.get(f"/proposals/{item.id}")  # warm caches that are not per request
+    with counting(app) as statements:
+        response = client.get(f"/proposals/{item.id}")
+    assert response.status_code == 200
+    return len(statements)
+
+
+def test_page_cost_does_not_grow_with_comments_or_recipients(app, client, world, db, clock):
+    small = world.proposal(Stage.PUBLIC_COMMENT)
+    add_comments(db, small, 3, clock())
+    large = world.proposal(Stage.PUBLIC_COMMENT)
+    version = large.current_version
+    db.add_all(DataRecipient(version_id=version.id, position=100 + i, name=f"Agency {i}",
+                             recipient_type=RecipientType.COUNTY, purpose="p")
+               for i in range(20))
+    db.commit()
+    period = comment_service.current_period(db, large)
+    db.add_all(Comment(proposal_id=large.id, period_id=period.id,
+                       tracking_number=f"L-{i}", nonce=f"large-{i}",
+                       submitter_type="anonymous", position="oppose", body=f"Long {i}",
+                       created_at=clock()) for i in range(1000))
+    db.commit()
+    small_cost = page_statements(app, client, small)
+    large_cost = page_statements(app, client, large)
+    print(f"public proposal page: {small_cost} statements with 3 comments, "
+          f"{large_cost} with 1,000 comments and 20 recipients")
+    assert small_cost == large_cost
+    assert large_cost <= 20
