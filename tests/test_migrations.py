@@ -1,0 +1,47 @@
+"""Alembic builds the schema from an empty database, and it matches the models."""
+
+import os
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, text
+
+from reviewapp.cli import alembic_config
+from reviewapp.models import Base
+
+
+def empty_database_url(tmp_path) -> tuple[str, callable]:
+    """Return a URL to an empty database and a function that cleans it up."""
+    pg_url = os.environ.get("TEST_DATABASE_URL")
+    if not pg_url:
+        return f"sqlite:///{tmp_path / 'migrated.sqlite3'}", lambda: None
+    schema = f"migration_{os.getpid()}"
+    admin = create_engine(pg_url)
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+
+    def drop():
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        admin.dispose()
+
+    separator = "&" if "?" in pg_url else "?"
+    return f"{pg_url}{separator}options=-csearch_path%3D{schema}", drop
+
+
+def test_migrations_from_empty_database_match_the_models(tmp_path):
+    url, cleanup = empty_database_url(tmp_path)
+    try:
+        command.upgrade(alembic_config(url), "head")
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            differences = compare_metadata(context, Base.metadata)
+            tables = set(conn.dialect.get_table_names(conn))
+        engine.dispose()
+        assert differences == []
+        assert set(Base.metadata.tables) <= tables
+    finally:
+        cleanup()
