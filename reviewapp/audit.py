@@ -8,7 +8,7 @@ so truncating the tail is detectable too.
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -32,6 +32,7 @@ def _digest(prev_hash: str, created_at: datetime, actor_id: int | None, actor_la
 def record(session: Session, actor: User | None, action: str, obj_type: str, obj_id,
            now: datetime, **details) -> AuditEvent:
     """Append one audit event to the chain and flush it."""
+    now = now.astimezone(UTC)  # the database keeps UTC; hash what will be read back
     if session.bind.dialect.name == "postgresql":
         # Serialize appends so two transactions cannot both extend the same head.
         session.execute(text("SELECT pg_advisory_xact_lock(727001)"))

@@ -31,10 +31,21 @@ def money(value: int | None) -> str:
     return "not given" if value is None else f"${value:,}"
 
 
+def cost_summary(version) -> str:
+    """Describe a version's costs in one sentence, saying plainly what was not given."""
+    acquisition = ("acquisition cost not given" if version.acquisition_cost is None
+                   else f"{money(version.acquisition_cost)} to acquire")
+    annual = ("annual cost not given" if version.annual_cost is None
+              else f"{money(version.annual_cost)} a year")
+    funding = f"; funded by {version.funding_source}" if version.funding_source else ""
+    sentence = f"{acquisition}, {annual}{funding}"
+    return sentence[0].upper() + sentence[1:]
+
+
 def init_app(app: Flask) -> None:
     """Register filters and the names every template may use."""
     app.jinja_env.filters.update(local_datetime=local_datetime, long_date=long_date,
-                                 money=money)
+                                 money=money, cost_summary=cost_summary)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

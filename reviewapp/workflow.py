@@ -273,7 +273,11 @@ def judge_tally(choices: list[str], seats: int, quorum_rule: str, majority_rule:
 
 
 def next_annual_report_date(after: date, month: int, day: int, cadence_years: int) -> date:
-    """Return the first annual-report due date at least `cadence_years` ahead of `after`."""
+    """Return the first due date (month, day) after `after`, then `cadence_years - 1` more.
+
+    Yearly reports (cadence 1) are due at the next occurrence of the date; a two-year
+    cadence is due a year after that.
+    """
     due = date(after.year, month, day)
     while due <= after:
         due = date(due.year + 1, month, day)

@@ -23,7 +23,7 @@ def test_pdf_states_decision_roll_call_conditions_and_tally(app, db, world):
     issued, data, text = issued_pdf(app, db)
     assert hashlib.sha256(data).hexdigest() == issued.sha256
     assert issued.size_bytes == len(data)
-    assert "approved with conditions the proposal" in text
+    assert "decided: approved with conditions." in text
     assert "Retain data no more than 30 days." in text
     for member, vote in zip(world.council, ("Aye", "Aye", "No", "Abstain", "Recused"),
                             strict=True):

@@ -8,14 +8,23 @@ from . import RecipientFacts, Rule, VersionFacts
 SB34_URL = "https://california.public.law/codes/ca_civ_code_section_1798.90.55"
 SB54_URL = "https://self-law.org/code/ca/government-code/7284-6"
 
-# Federal immigration agencies by name; a recipient entered with the wrong type is still
-# caught by its name.
-IMMIGRATION_AGENCY_NAMES = re.compile(
-    r"\b(ICE|ERO|HSI|CBP|USCIS|Immigration and Customs Enforcement|Customs and Border"
-    r" Protection|Border Patrol|Enforcement and Removal Operations|Homeland Security"
-    r" Investigations)\b",
+# Federal immigration agencies by name, so a recipient entered with the wrong type is still
+# caught. Acronyms match only in capitals ("Oakland Ice Center" is not ICE); full names
+# match in any case.
+IMMIGRATION_ACRONYMS = re.compile(r"\b(ICE|ERO|HSI|CBP|USCIS|DHS)\b")
+IMMIGRATION_AGENCY_FULL_NAMES = re.compile(
+    r"\b(Immigration and Customs Enforcement|Customs and Border Protection|Border Patrol|"
+    r"Enforcement and Removal Operations|Homeland Security Investigations|"
+    r"(Department of )?Homeland Security|Citizenship and Immigration Services)\b",
     re.IGNORECASE,
 )
+
+
+def names_immigration_agency(text: str) -> bool:
+    """Say whether `text` names a federal immigration agency."""
+    return bool(IMMIGRATION_ACRONYMS.search(text) or IMMIGRATION_AGENCY_FULL_NAMES.search(text))
+
+
 IMMIGRATION_PURPOSE = re.compile(
     r"immigration|deportation|removal proceedings|civil immigration|287\(g\)|"
     r"immigration status|detainer",
@@ -40,10 +49,10 @@ def _alpr_sharing(facts: VersionFacts, _settings: dict):
 
 def _immigration_enforcement(facts: VersionFacts, _settings: dict):
     for recipient in facts.recipients:
-        by_name = IMMIGRATION_AGENCY_NAMES.search(recipient.name)
+        by_name = names_immigration_agency(recipient.name)
         by_purpose = IMMIGRATION_PURPOSE.search(recipient.purpose)
         by_pool = recipient.recipient_type == RecipientType.VENDOR_POOL and (
-            IMMIGRATION_AGENCY_NAMES.search(recipient.data_categories + " " + recipient.purpose)
+            names_immigration_agency(recipient.data_categories + " " + recipient.purpose)
         )
         if by_name or by_purpose or by_pool:
             yield (

@@ -29,6 +29,15 @@ def _missing_retention(facts: VersionFacts, _settings: dict):
         )
 
 
+def _retention_over_limit(facts: VersionFacts, settings: dict):
+    limit = settings.get("max_retention_days")
+    if limit is not None and facts.retention_days is not None and facts.retention_days > limit:
+        yield (
+            f"Data would be kept longer than this jurisdiction's maximum of {limit} days.",
+            f"Retention period (days): {facts.retention_days}",
+        )
+
+
 def _banned_technology(facts: VersionFacts, settings: dict):
     banned = settings.get("banned_technologies", ())
     if facts.technology_category in banned:
@@ -54,6 +63,14 @@ RULES = (
         citation_url="https://california.public.law/codes/ca_civ_code_section_1798.90.51",
         severity=Severity.WARNING,
         check=_missing_retention,
+    ),
+    Rule(
+        id="ccops.retention-limit",
+        title="Retention longer than the jurisdiction allows",
+        citation="Jurisdiction profile max_retention_days (ordinance retention limit)",
+        citation_url=ORDINANCE_URL,
+        severity=Severity.WARNING,
+        check=_retention_over_limit,
     ),
     Rule(
         id="ccops.banned-technology",

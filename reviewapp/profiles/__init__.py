@@ -125,6 +125,19 @@ def _check_values(key: str, values: dict) -> None:
         raise ProfileError(
             f"profile {key!r}: key 'majority_rule' must be one of {MAJORITY_RULES}"
         )
+    from ..compliance import packs
+    from ..models.vocab import TechnologyCategory
+
+    for pack in values["rule_packs"]:
+        if pack not in packs():
+            raise ProfileError(f"profile {key!r}: key 'rule_packs' names unknown pack {pack!r}")
+    categories = {c.value for c in TechnologyCategory}
+    for banned in values["banned_technologies"]:
+        if banned not in categories:
+            raise ProfileError(f"profile {key!r}: key 'banned_technologies' names unknown "
+                               f"technology {banned!r} (known: {', '.join(sorted(categories))})")
+    if values["max_retention_days"] is not None and values["max_retention_days"] < 1:
+        raise ProfileError(f"profile {key!r}: key 'max_retention_days' must be at least 1")
     try:
         ZoneInfo(values["timezone"])
     except (ZoneInfoNotFoundError, ValueError) as exc:

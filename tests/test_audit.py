@@ -1,0 +1,269 @@
+"""The hash-chained audit log on a real database: it verifies, and tampering is caught."""
+
+import itertools
+import json
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select, text
+
+from reviewapp import audit
+from reviewapp.models import AuditEvent, Stage
+
+CONTENT_COLUMNS = ("created_at", "actor_id", "actor_label", "action", "object_type",
+                   "object_id", "details")
+ALL_COLUMNS = (*CONTENT_COLUMNS, "prev_hash", "hash")
+
+
+def event_ids(db) -> list[int]:
+    return list(db.scalars(select(AuditEvent.id).order_by(AuditEvent.id)))
+
+
+def sql(db, statement: str, **params) -> None:
+    """Change the table behind the application's back, and forget cached rows."""
+    db.execute(text(statement), params)
+    db.commit()
+    db.expire_all()
+
+
+@pytest.fixture
+def walked(db, world):
+    """A proposal walked to public comment (its events), committed; returns the event ids."""
+    world.proposal(Stage.PUBLIC_COMMENT)
+    ids = event_ids(db)
+    assert len(ids) >= 4
+    db.commit()
+    return ids
+
+
+def row(db, event_id: int) -> dict:
+    columns = ", ".join(ALL_COLUMNS)
+    found = db.execute(text(f"SELECT {columns} FROM audit_event WHERE id = :id"),  # noqa: S608
+                       {"id": event_id})
+    return dict(found.mappings().one())
+
+
+def overwrite(db, event_id: int, values: dict) -> None:
+    assignments = ", ".join(f"{name} = :{name}" for name in values)
+    db.execute(text(f"UPDATE audit_event SET {assignments} WHERE id = :id"),  # noqa: S608
+               {**values, "id": event_id})
+
+
+# ---------------------------------------------------------------- an honest chain
+
+
+def test_walking_a_proposal_leaves_a_verified_chain(db, walked):
+    report = audit.verify_chain(db)
+    assert report.ok
+    assert report.first_bad_id is None
+    assert report.problem == ""
+    assert report.count == len(walked)
+    events = list(db.scalars(select(AuditEvent).order_by(AuditEvent.id)))
+    assert [e.action for e in events][:4] == ["create_draft", "submit", "accept",
+                                              "open_comment"]
+    assert report.head == events[-1].hash == audit.head_hash(db)
+
+
+def test_each_event_commits_to_the_one_before(db, walked):
+    events = list(db.scalars(select(AuditEvent).order_by(AuditEvent.id)))
+    assert events[0].prev_hash == audit.GENESIS
+    for before, after in itertools.pairwise(events):
+        assert after.prev_hash == before.hash
+    assert len({e.hash for e in events}) == len(events)
+
+
+def test_empty_chain_verifies_with_the_genesis_head(db, world):
+    report = audit.verify_chain(db)
+    assert report.ok
+    assert report.count == 0
+    assert report.head == audit.GENESIS == audit.head_hash(db)
+
+
+def test_transition_details_are_recorded(db, walked):
+    submit = db.scalar(select(AuditEvent).where(AuditEvent.action == "submit"))
+    details = json.loads(submit.details)
+    assert details["from_stage"] == "draft"
+    assert details["to_stage"] == "submitted"
+    assert submit.actor_label == "Dana Analyst (submitter)"
+
+
+# ---------------------------------------------------------------- tampering
+
+
+def test_altered_details_are_caught_at_that_event(db, walked):
+    target = walked[1]
+    sql(db, "UPDATE audit_event SET details = :d WHERE id = :id",
+        d='{"from_stage": "draft", "reason": "", "to_stage": "decided", "version": 1}',
+        id=target)
+    report = audit.verify_chain(db)
+    assert not report.ok
+    assert report.first_bad_id == target
+    assert "altered" in report.problem
+    assert report.count == 2  # it stopped at the bad event
+
+
+@pytest.mark.parametrize(("column", "value"), [
+    ("actor_label", "Somebody Else (clerk)"),
+    ("action", "withdraw"),
+    ("object_id", "2026-9999"),
+])
+def test_any_altered_column_is_caught(db, walked, column, value):
+    target = walked[2]
+    sql(db, f"UPDATE audit_event SET {column} = :v WHERE id = :id",  # noqa: S608
+        v=value, id=target)
+    report = audit.verify_chain(db)
+    assert report.first_bad_id == target
+    assert "altered" in report.problem
+
+
+def test_backdated_event_is_caught(db, walked):
+    target = walked[2]
+    event = db.get(AuditEvent, target)
+    earlier = event.created_at - timedelta(seconds=1)
+    db.commit()
+    sql(db, "UPDATE audit_event SET created_at = :t WHERE id = :id",
+        t=earlier.replace(tzinfo=None), id=target)
+    assert audit.verify_chain(db).first_bad_id == target
+
+
+def test_replaced_hash_is_caught_at_that_event(db, walked):
+    target = walked[1]
+    sql(db, "UPDATE audit_event SET hash = :h WHERE id = :id", h="f" * 64, id=target)
+    report = audit.verify_chain(db)
+    assert report.first_bad_id == target
+
+
+def test_deleted_middle_event_is_caught_at_the_next_one(db, walked):
+    removed = walked[1]
+    sql(db, "DELETE FROM audit_event WHERE id = :id", id=removed)
+    report = audit.verify_chain(db)
+    assert not report.ok
+    assert report.first_bad_id == walked[2]
+    assert "removed" in report.problem
+
+
+def test_deleted_first_event_is_caught(db, walked):
+    sql(db, "DELETE FROM audit_event WHERE id = :id", id=walked[0])
+    assert audit.verify_chain(db).first_bad_id == walked[1]
+
+
+def test_swapped_rows_are_caught_at_the_first_of_them(db, walked):
+    """Swap two whole rows (content and hashes): the log is reordered."""
+    first, second = walked[1], walked[2]
+    a, b = row(db, first), row(db, second)
+    db.commit()
+    # prev_hash and hash are unique: park one row on placeholders first.
+    overwrite(db, second, {"prev_hash": "p" * 64, "hash": "h" * 64})
+    overwrite(db, first, b)
+    overwrite(db, second, a)
+    db.commit()
+    db.expire_all()
+    assert row(db, first)["action"] == b["action"]
+    report = audit.verify_chain(db)
+    assert report.first_bad_id == first
+    assert "reordered" in report.problem
+
+
+def test_swapped_content_under_unchanged_hashes_is_caught(db, walked):
+    first, second = walked[1], walked[3]
+    a, b = row(db, first), row(db, second)
+    db.commit()
+    overwrite(db, first, {c: b[c] for c in CONTENT_COLUMNS})
+    overwrite(db, second, {c: a[c] for c in CONTENT_COLUMNS})
+    db.commit()
+    db.expire_all()
+    report = audit.verify_chain(db)
+    assert report.first_bad_id == first
+    assert "altered" in report.problem
+
+
+def test_truncated_tail_changes_the_published_head(db, walked):
+    """Dropping the newest event leaves a valid chain, but its head no longer matches."""
+    published = audit.head_hash(db)
+    db.commit()
+    sql(db, "DELETE FROM audit_event WHERE id = :id", id=walked[-1])
+    report = audit.verify_chain(db)
+    assert report.ok
+    assert report.count == len(walked) - 1
+    assert report.head != published
+
+
+def test_appending_after_verification_extends_the_chain(db, world, walked, clock):
+    head = audit.head_hash(db)
+    event = audit.record(db, world.clerk, "note", "proposal", "2026-0001", clock(), x=1)
+    db.commit()
+    assert event.prev_hash == head
+    report = audit.verify_chain(db)
+    assert report.ok
+    assert report.head == event.hash
+
+
+# ---------------------------------------------------------------- details stay data
+
+
+@pytest.mark.parametrize("body", [
+    "first line\nAudit chain verified: 0 events",
+    "carriage\r\n2026-03-02 admin login ok",
+    'quote " and brace } and bracket ]',
+])
+def test_control_characters_in_details_stay_inside_one_json_string(db, world, clock, body):
+    event = audit.record(db, None, "post_comment", "comment", "C-0001", clock(), body=body)
+    db.commit()
+    db.expire_all()
+    stored = db.get(AuditEvent, event.id)
+    assert "\n" not in stored.details
+    assert "\r" not in stored.details
+    assert json.loads(stored.details) == {"body": body}
+    assert audit.verify_chain(db).ok
+
+
+def test_details_are_canonical_json(db, world, clock):
+    event = audit.record(db, None, "x", "proposal", 7, clock(), zeta=1, alpha="é",
+                         when=datetime(2026, 1, 1, tzinfo=UTC))
+    db.commit()
+    assert event.details == '{"alpha": "é", "when": "2026-01-01 00:00:00+00:00", "zeta": 1}'
+    assert event.object_id == "7"
+    assert event.actor_label == "public"
+
+
+def test_a_non_utc_time_still_verifies(db, world):
+    local = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("America/Los_Angeles"))
+    audit.record(db, None, "login_failed", "account", "-", local)
+    db.commit()
+    db.expire_all()
+    assert audit.verify_chain(db).ok
+
+
+# ---------------------------------------------------------------- the command
+
+
+def verify_audit(app):
+    """Run `flask verify-audit` in its own app context, so its session is closed after."""
+    with app.app_context():
+        return app.test_cli_runner().invoke(args=["verify-audit"])
+
+
+def test_verify_audit_command_on_a_clean_chain(app, db, walked):
+    db.commit()
+    result = verify_audit(app)
+    assert result.exit_code == 0, result.output
+    assert f"Audit chain verified: {len(walked)} events" in result.output
+    assert audit.head_hash(db) in result.output
+
+
+def test_verify_audit_command_names_the_tampered_event(app, db, walked):
+    target = walked[2]
+    sql(db, "UPDATE audit_event SET details = :d WHERE id = :id", d="{}", id=target)
+    result = verify_audit(app)
+    assert result.exit_code != 0
+    assert f"BROKEN at event {target}" in result.stderr
+    assert "altered" in result.stderr
+    assert "verified" not in result.stdout
+
+
+def test_verify_audit_command_after_a_deletion(app, db, walked):
+    sql(db, "DELETE FROM audit_event WHERE id = :id", id=walked[1])
+    result = verify_audit(app)
+    assert result.exit_code == 1
+    assert f"BROKEN at event {walked[2]}" in result.stderr
