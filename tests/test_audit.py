@@ -20,8 +20,18 @@ def event_ids(db) -> list[int]:
     return list(db.scalars(select(AuditEvent.id).order_by(AuditEvent.id)))
 
 
+def remove_guards(db) -> None:
+    """Drop the append-only triggers, as an attacker with direct database access could."""
+    if db.bind.dialect.name == "postgresql":
+        db.execute(text("ALTER TABLE audit_event DISABLE TRIGGER USER"))
+    else:
+        for name in ("audit_event_no_update", "audit_event_no_delete"):
+            db.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
+
+
 def sql(db, statement: str, **params) -> None:
     """Change the table behind the application's back, and forget cached rows."""
+    remove_guards(db)
     db.execute(text(statement), params)
     db.commit()
     db.expire_all()
@@ -45,9 +55,24 @@ def row(db, event_id: int) -> dict:
 
 
 def overwrite(db, event_id: int, values: dict) -> None:
+    remove_guards(db)
     assignments = ", ".join(f"{name} = :{name}" for name in values)
     db.execute(text(f"UPDATE audit_event SET {assignments} WHERE id = :id"),  # noqa: S608
                {**values, "id": event_id})
+
+
+# ---------------------------------------------------------------- the guards
+
+
+def test_the_database_refuses_to_alter_or_remove_audit_events(db, walked):
+    from sqlalchemy.exc import DBAPIError
+
+    for statement in ("UPDATE audit_event SET details = '{}' WHERE id = :id",
+                      "DELETE FROM audit_event WHERE id = :id"):
+        with pytest.raises(DBAPIError, match="append-only"):
+            db.execute(text(statement), {"id": walked[1]})
+        db.rollback()
+    assert audit.verify_chain(db).ok
 
 
 # ---------------------------------------------------------------- an honest chain

@@ -1,5 +1,6 @@
 """Typed SQLAlchemy models, one module per aggregate."""
 
+from . import append_only  # noqa: F401  (installs the append-only triggers)
 from .base import Base
 from .comments import Comment, CommentModeration, CommentPeriod
 from .council import AdvisoryRecommendation, Hearing, Motion, MotionResult, Vote
