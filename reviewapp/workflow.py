@@ -42,7 +42,8 @@ BEFORE_DECISION = frozenset(
 ALLOWED_FROM: dict[Action, frozenset[Stage]] = {
     Action.SUBMIT: frozenset({Stage.DRAFT, Stage.RETURNED, Stage.REVISIONS_REQUESTED}),
     Action.ACCEPT: frozenset({Stage.SUBMITTED}),
-    Action.RETURN: frozenset({Stage.SUBMITTED}),
+    # From assessment too: blocking findings are resolved by the department's new version.
+    Action.RETURN: frozenset({Stage.SUBMITTED, Stage.ASSESSMENT}),
     Action.OPEN_COMMENT: frozenset({Stage.ASSESSMENT}),
     Action.RECORD_RECOMMENDATION: frozenset({Stage.ADVISORY_REVIEW}),
     Action.SCHEDULE_HEARING: frozenset({Stage.AWAITING_HEARING}),

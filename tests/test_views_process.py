@@ -259,3 +259,27 @@ def test_issue_once_then_download_matches_the_published_hash(client, login_as, w
     assert download.headers["Content-Type"] == "application/pdf"
     assert hashlib.sha256(download.data).hexdigest() == published
     assert client.get(link).data == download.data  # served from storage, not re-rendered
+
+
+def test_blocking_findings_can_be_resolved_by_returning_for_a_new_version(client, login_as,
+                                                                         world, db):
+    item = world.proposal(Stage.ASSESSMENT, data=complete_data(
+        technology_category="alpr", recipients=ICE_CASE))
+    login_as("clerk")
+    page = client.get(f"/clerk/proposals/{item.id}").get_data(as_text=True)
+    assert "Or return it to the department" in page
+    client.post(f"/clerk/proposals/{item.id}/return",
+                data={"reasons": "Remove the national database from the recipients."})
+    assert stage_of(db, item) is Stage.RETURNED
+    login_as("submitter")
+    from tests.test_views_department import form_data
+
+    client.post(f"/department/proposals/{item.id}/edit",
+                data=form_data(save="", submit_for_review="1"))
+    refreshed = load_proposal(db, item.id)
+    assert refreshed.stage is Stage.SUBMITTED
+    from reviewapp import record
+
+    assert record.findings_for(db, refreshed.versions[0].id)  # the old findings stay
+    new_rules = {f.rule_id for f in record.findings_for(db, refreshed.versions[1].id)}
+    assert "ca.sb34.alpr-sharing" not in new_rules

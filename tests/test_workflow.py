@@ -48,7 +48,8 @@ EXPECTED_TARGET = {
 DESIGN_ALLOWED_FROM = {
     Action.SUBMIT: {Stage.DRAFT, Stage.RETURNED, Stage.REVISIONS_REQUESTED},
     Action.ACCEPT: {Stage.SUBMITTED},
-    Action.RETURN: {Stage.SUBMITTED},
+    # Assessment too: "blocking findings resolved" means a new version from the department.
+    Action.RETURN: {Stage.SUBMITTED, Stage.ASSESSMENT},
     Action.OPEN_COMMENT: {Stage.ASSESSMENT},
     Action.RECORD_RECOMMENDATION: {Stage.ADVISORY_REVIEW},
     Action.SCHEDULE_HEARING: {Stage.AWAITING_HEARING},
