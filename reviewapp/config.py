@@ -24,7 +24,9 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     IDLE_TIMEOUT = timedelta(minutes=30)
 
-    WTF_CSRF_TIME_LIMIT = 3600
+    # A token lives as long as the session (30 minutes idle at most), so a long form
+    # written in one sitting never fails on an expired token.
+    WTF_CSRF_TIME_LIMIT = None
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "100 per hour"

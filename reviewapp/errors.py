@@ -36,6 +36,10 @@ def init_app(app: Flask) -> None:
             from .views.public import comment_form_again
 
             return comment_form_again(request.view_args["proposal_id"])
+        if request.endpoint in ("submit.new", "submit.edit"):
+            from .views.submit import proposal_form_again
+
+            return proposal_form_again(request.view_args.get("proposal_id"))
         return render_template("errors/error.html", code=400,
                                title="The form expired",
                                message="For your security the form expired. Go back, "

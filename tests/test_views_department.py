@@ -131,3 +131,38 @@ def test_withdraw_keeps_the_record(client, login_as, world, db):
     assert response.status_code == 302
     page = client.get(f"/proposals/{item.id}").get_data(as_text=True)
     assert "Withdrawn" in page and "Grant not awarded." in page
+
+
+def test_failed_csrf_check_gives_the_long_form_back_with_the_text(app, client, login_as, db):
+    login_as("submitter")
+    client.post("/department/proposals/new", data=form_data())
+    proposal = only_proposal(db)
+    app.config["WTF_CSRF_ENABLED"] = True
+    text = "Three pages of careful analysis written over an afternoon."
+    response = client.post(f"/department/proposals/{proposal.id}/edit",
+                           data=form_data(**{"impact_report-purpose": text}))
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert text in page and "nothing was saved yet" in page
+    assert 'name="csrf_token"' in page  # a fresh token, so Save works this time
+
+
+def test_signed_out_post_shows_only_the_persons_own_text(app, client, world):
+    draft = world.proposal(Stage.DRAFT)
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = client.post(f"/department/proposals/{draft.id}/edit",
+                           data={"impact_report-purpose": "My own words", "title": "x"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "My own words" in page
+    assert draft.title not in page  # nothing stored is revealed to a signed-out visitor
+
+
+def test_keepalive_counts_as_activity(client, login_as, clock):
+    login_as("submitter")
+    clock.advance(minutes=25)
+    assert client.post("/auth/keepalive").status_code == 204
+    clock.advance(minutes=25)  # 50 minutes since sign-in, 25 since the keep-alive
+    assert client.get("/department/").status_code == 200
+    clock.advance(minutes=31)
+    assert client.get("/department/").status_code == 302

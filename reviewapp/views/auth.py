@@ -81,3 +81,10 @@ def confirm():
             return redirect(safe_next(request.args.get("next")))
         form.password.errors.append("That password is not right.")
     return render_template("auth/confirm.html", form=form)
+
+
+@bp.route("/keepalive", methods=["POST"])
+@login_required
+def keepalive():
+    """Count typing in a long form as activity, so the idle timeout does not strike."""
+    return "", 204

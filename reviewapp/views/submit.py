@@ -1,7 +1,7 @@
 """The department's pages: its proposals, the long form, submission and withdrawal."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import login_required
+from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from forms.documents import IMPACT_REPORT, USE_POLICY
@@ -177,6 +177,23 @@ def _mark_missing(form: ProposalForm, proposal: Proposal) -> None:
         for section in sections:
             if section.required and not (stored.get(section.key) or "").strip():
                 sub.form[section.key].errors = [message]
+
+
+def proposal_form_again(proposal_id: int | None):
+    """Give the long form back with everything typed after a failed security check."""
+    problem = ("Your session's security check failed, so nothing was saved yet. Your text "
+               "is below, unchanged: press Save draft again.")
+    user = actor() if current_user.is_authenticated else None
+    proposal = proposal_or_404(proposal_id) if proposal_id else None
+    allowed = user is not None and (can_edit(user, proposal) if proposal
+                                    else can_create_proposal(user))
+    form = _form()
+    if not allowed:
+        # Signed out (or never allowed): show only the person's own text, nothing stored.
+        typed = [(key, value) for key, value in request.form.items(multi=True)
+                 if key != "csrf_token" and value.strip() and len(value) > 1]
+        return render_template("submit/session_ended.html", typed=typed), 400
+    return _render(form, proposal, 400, problem=problem)
 
 
 @bp.route("/proposals/<int:proposal_id>/withdraw", methods=["POST"])
