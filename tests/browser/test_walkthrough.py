@@ -245,7 +245,8 @@ def test_one_proposal_from_draft_to_determination(live_server, axe_page, people,
     phone_screenshot(page, audit, artifacts / "proposal-decided-phone.png")
     shown_sha = page.locator("[data-sha256]").inner_text().strip()
     with page.expect_download() as download_info:
-        page.get_by_role("link", name=re.compile(r"^Download the determination \(PDF")).click()
+        pdf_link = re.compile(r"^Download the determination \(PDF")
+        page.get_by_role("link", name=pdf_link).first.click()
     download = download_info.value
     assert download.suggested_filename.endswith(".pdf")
     saved = artifacts / download.suggested_filename
