@@ -1,4 +1,4 @@
-"""Sign-in with Flask-Login: rotating session tokens, idle timeout, safe redirects."""
+"""Sign-in with Flask-Login: rotating session tokens, session limits, safe redirects."""
 
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -41,15 +41,19 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def _enforce_idle_timeout(app: Flask) -> None:
-    """Sign out a session idle longer than IDLE_TIMEOUT (ASVS 3.3.2)."""
+def _enforce_session_limits(app: Flask) -> None:
+    """Sign out after IDLE_TIMEOUT without activity or SESSION_MAX_AGE in all (ASVS 3.3.2)."""
     if not current_user.is_authenticated:
         return
     now = clock.now()
     last = session.get("last_seen")
-    if last is not None and now - datetime.fromisoformat(last) > app.config["IDLE_TIMEOUT"]:
-        logout_user()
+    started = session.get("signed_in_at")
+    idle = last is None or now - datetime.fromisoformat(last) > app.config["IDLE_TIMEOUT"]
+    too_old = (started is None or
+               now - datetime.fromisoformat(started) > app.config["SESSION_MAX_AGE"])
+    if idle or too_old:
         session.clear()
+        logout_user()  # after clear(), so Flask-Login's own sign-out markers survive
         return
     session["last_seen"] = now.isoformat()
 
@@ -57,4 +61,4 @@ def _enforce_idle_timeout(app: Flask) -> None:
 def init_app(app: Flask) -> None:
     """Attach the login manager and the idle-timeout check."""
     login_manager.init_app(app)
-    app.before_request(lambda: _enforce_idle_timeout(app))
+    app.before_request(lambda: _enforce_session_limits(app))

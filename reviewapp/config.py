@@ -18,11 +18,8 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False  # set True behind HTTPS (see README)
-    REMEMBER_COOKIE_DURATION = timedelta(days=14)
-    REMEMBER_COOKIE_HTTPONLY = True
-    REMEMBER_COOKIE_SAMESITE = "Lax"
-    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     IDLE_TIMEOUT = timedelta(minutes=30)
+    SESSION_MAX_AGE = timedelta(hours=12)
 
     # A token lives as long as the session (30 minutes idle at most), so a long form
     # written in one sitting never fails on an expired token.
@@ -44,8 +41,9 @@ def from_environment() -> dict:
         if value:
             found[key] = value
     if os.environ.get("REVIEWAPP_SECURE_COOKIES") == "1":
+        # Behind HTTPS: Secure, and the __Host- prefix binds the cookie to this host.
         found["SESSION_COOKIE_SECURE"] = True
-        found["REMEMBER_COOKIE_SECURE"] = True
+        found["SESSION_COOKIE_NAME"] = "__Host-session"
     return found
 
 
