@@ -12,7 +12,15 @@ from .models.vocab import MotionType, Stage
 
 
 class TransitionNotAllowed(Exception):
-    """The action is not allowed from the proposal's stage, or a guard failed."""
+    """The action is not allowed from the proposal's stage, or a guard failed.
+
+    `fact` names the Situation fact that failed (e.g. 'hearing_date'), so a view can show
+    the message next to the field the person typed it in.
+    """
+
+    def __init__(self, message: str, fact: str | None = None):
+        super().__init__(message)
+        self.fact = fact
 
 
 class Action(enum.StrEnum):
@@ -141,33 +149,38 @@ def _guard_submit(s: Situation) -> None:
 
 def _guard_return(s: Situation) -> None:
     if not s.reasons.strip():
-        raise TransitionNotAllowed("Give the department the reasons for returning it.")
+        raise TransitionNotAllowed("Give the department the reasons for returning it.",
+                                   fact="reasons")
 
 
 def _guard_open_comment(s: Situation) -> None:
     if s.new_period is None:
-        raise TransitionNotAllowed("Give the dates the comment period opens and closes.")
+        raise TransitionNotAllowed("Give the dates the comment period opens and closes.",
+                                   fact="new_period")
     opens_at, closes_at = s.new_period
     if closes_at - opens_at < timedelta(days=s.comment_days):
         raise TransitionNotAllowed(
-            f"The comment period must stay open at least {s.comment_days} days."
+            f"The comment period must stay open at least {s.comment_days} days.",
+            fact="new_period",
         )
     if s.blocking_findings and not s.override_recorded:
         raise TransitionNotAllowed(
             f"{s.blocking_findings} blocking compliance finding(s) must be resolved, or "
-            "overridden with a written reason, before public comment."
+            "overridden with a written reason, before public comment.",
+            fact="override_recorded",
         )
 
 
 def _guard_schedule(s: Situation) -> None:
     if s.hearing_date is None or s.packet_public_since is None:
-        raise TransitionNotAllowed("A hearing date is required.")
+        raise TransitionNotAllowed("A hearing date is required.", fact="hearing_date")
     earliest = earliest_hearing_date(s.packet_public_since, s.notice_days)
     if s.hearing_date < earliest:
         raise TransitionNotAllowed(
             f"The packet has been public since {s.packet_public_since:%B %-d, %Y}; the "
             f"ordinance requires {s.notice_days} days' notice, so the earliest hearing "
-            f"date is {earliest:%B %-d, %Y}."
+            f"date is {earliest:%B %-d, %Y}.",
+            fact="hearing_date",
         )
 
 
@@ -182,7 +195,8 @@ def _guard_record_motion(s: Situation) -> None:
         missing = s.findings_required - s.findings_made
         if missing:
             raise TransitionNotAllowed(
-                "An approval requires every required finding to be recorded."
+                "An approval requires every required finding to be recorded.",
+                fact="findings_made",
             )
 
 

@@ -169,6 +169,10 @@ def test_hearing_before_notice_days_is_refused_with_the_reason(client, login_as,
     text = response.get_data(as_text=True)
     earliest = since + timedelta(days=profile.notice_days)
     assert f"{earliest:%B} {earliest.day}, {earliest.year}" in text
+    # The reason sits next to the date field, which keeps the date the clerk typed.
+    error = text[text.index('id="hearing_date-error"'):]
+    assert f"{earliest:%B} {earliest.day}, {earliest.year}" in error[:400]
+    assert f'value="{early.isoformat()}"' in text
     ok = client.post(f"/clerk/proposals/{item.id}/schedule",
                      data={"hearing_date": earliest.isoformat(), "location": "Chamber"})
     assert ok.status_code == 302

@@ -23,7 +23,7 @@ from ..models import Comment, MotionType, Proposal, RequiredFinding, Stage
 from ..permissions import can_manage_process, require
 from ..services import comments, council, determinations, intake
 from ..services.transitions import effective_stage
-from ..workflow import earliest_hearing_date
+from ..workflow import TransitionNotAllowed, earliest_hearing_date
 from ..workflow import effective_stage as stage_at
 from . import actor, first_errors, proposal_or_404
 
@@ -105,6 +105,23 @@ def _workbench(proposal: Proposal, status: int = 200, problem: str = "", **forms
     ), status
 
 
+# Which form field shows a refused guard's message (workflow fact -> field name).
+FIELD_FOR_FACT = {
+    "reasons": "reasons", "new_period": "closes_on", "override_recorded": "override_reason",
+    "hearing_date": "hearing_date", "findings_made": "findings",
+}
+
+
+def _refused(proposal: Proposal, exc: TransitionNotAllowed, form_name: str, form):
+    """Show the workflow's refusal next to the field concerned, keeping what was typed."""
+    get_session().rollback()
+    field = FIELD_FOR_FACT.get(exc.fact or "")
+    if field and field in form:
+        form[field].errors = [*form[field].errors, str(exc)]
+        return _workbench(proposal, 409, **{form_name: form})
+    return _workbench(proposal, 409, str(exc), **{form_name: form})
+
+
 def _done(proposal: Proposal, message: str):
     """Commit, say what happened, and go back to the workbench."""
     get_session().commit()
@@ -135,8 +152,11 @@ def return_(proposal_id: int):
     form = ReturnForm()
     if not form.validate_on_submit():
         return _workbench(item, 400, return_form=form)
-    intake.return_to_department(get_session(), item, actor(), clock.now(), profile(),
-                                form.reasons.data)
+    try:
+        intake.return_to_department(get_session(), item, actor(), clock.now(), profile(),
+                                    form.reasons.data)
+    except TransitionNotAllowed as exc:
+        return _refused(item, exc, "return_form", form)
     return _done(item, "Returned to the department with your reasons.")
 
 
@@ -153,9 +173,12 @@ def open_comment(proposal_id: int):
     if not form.validate_on_submit():
         return _workbench(item, 400, open_form=form)
     now = clock.now()
-    comments.open_comment_period(get_session(), item, actor(), now, profile(), now,
-                                 _end_of_local_day(form.closes_on.data),
-                                 form.override_reason.data or "")
+    try:
+        comments.open_comment_period(get_session(), item, actor(), now, profile(), now,
+                                     _end_of_local_day(form.closes_on.data),
+                                     form.override_reason.data or "")
+    except TransitionNotAllowed as exc:
+        return _refused(item, exc, "open_form", form)
     return _done(item, "Public comment is open.")
 
 
@@ -166,8 +189,11 @@ def schedule(proposal_id: int):
     form = ScheduleHearingForm()
     if not form.validate_on_submit():
         return _workbench(item, 400, schedule_form=form)
-    council.schedule_hearing(get_session(), item, actor(), clock.now(), profile(),
-                             form.hearing_date.data, form.location.data)
+    try:
+        council.schedule_hearing(get_session(), item, actor(), clock.now(), profile(),
+                                 form.hearing_date.data, form.location.data)
+    except TransitionNotAllowed as exc:
+        return _refused(item, exc, "schedule_form", form)
     return _done(item, "The hearing is scheduled and on the council's agenda.")
 
 
@@ -180,9 +206,12 @@ def motion(proposal_id: int):
     form.findings.choices = RequiredFinding.choices()
     if not form.validate_on_submit():
         return _workbench(item, 400, motion_form=form)
-    council.record_motion(get_session(), item, actor(), clock.now(), profile(),
-                          form.motion_type.data, (form.conditions.data or "").splitlines(),
-                          form.findings.data or [], form.moved_by.data or "")
+    try:
+        council.record_motion(get_session(), item, actor(), clock.now(), profile(),
+                              form.motion_type.data, (form.conditions.data or "").splitlines(),
+                              form.findings.data or [], form.moved_by.data or "")
+    except TransitionNotAllowed as exc:
+        return _refused(item, exc, "motion_form", form)
     return _done(item, "The motion is open. Council members can now vote.")
 
 
