@@ -10,9 +10,9 @@ from ..record import load_proposal
 
 def register_blueprints(app: Flask) -> None:
     """Register every blueprint."""
-    from . import advisory, auth, clerk, council, public, submit
+    from . import advisory, auth, clerk, council, public, registry, submit
 
-    for module in (public, auth, submit, clerk, advisory, council):
+    for module in (public, registry, auth, submit, clerk, advisory, council):
         app.register_blueprint(module.bp)
 
 
