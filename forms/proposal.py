@@ -6,13 +6,17 @@ from wtforms import (
     Form,
     FormField,
     IntegerField,
+    RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
+from . import options
 from .documents import IMPACT_REPORT, USE_POLICY, Section
 
 LONG_TEXT = 20000
@@ -33,6 +37,16 @@ def _document_form(name: str, sections: tuple[Section, ...]) -> type[Form]:
 
 ImpactReportForm = _document_form("ImpactReportForm", IMPACT_REPORT)
 UsePolicyForm = _document_form("UsePolicyForm", USE_POLICY)
+
+
+YES_NO = options([("yes", "Yes"), ("no", "No")])
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices shown as checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 class RecipientForm(Form):
@@ -71,6 +85,20 @@ class ProposalForm(FlaskForm):
     retention_days = IntegerField(
         "Retention period (days)", validators=[Optional(), NumberRange(min=0, max=36500)],
         description="How many days data is kept before it is deleted.")
+    sensitive_locations = CheckboxesField(
+        "Will it be used at or near any of these places?", choices=[],
+        description="Tick every place that applies; leave all unticked if none does.")
+    sensitive_safeguards = TextAreaField(
+        "Safeguards at those places", validators=[Optional(), Length(max=LONG_TEXT)],
+        description="What prevents misuse there (e.g. no recording at protests).",
+        render_kw={"rows": 3})
+    vendor_nda = RadioField(
+        "Does the vendor contract include a non-disclosure clause that limits what the "
+        "city may tell the public or the council?", choices=YES_NO, validators=[Optional()],
+        validate_choice=False)
+    access_log = RadioField(
+        "Will every use be logged (date and time, query, user, organization, purpose)?",
+        choices=YES_NO, validators=[Optional()], validate_choice=False)
     impact_report = FormField(ImpactReportForm, label="Surveillance Impact Report",
                               separator="-")
     use_policy = FormField(UsePolicyForm, label="Surveillance Use Policy", separator="-")
@@ -81,19 +109,20 @@ class ProposalForm(FlaskForm):
     add_recipient = SubmitField("Add a recipient")
     submit_for_review = SubmitField("Submit for clerk review")
 
-    def set_choices(self, triggers, categories, recipient_types) -> None:
+    def set_choices(self, triggers, categories, recipient_types, locations) -> None:
         """Fill the select lists (the vocabularies belong to the application)."""
         blank = [("", "Choose…")]
-        self.trigger.choices = blank + list(triggers)
-        self.technology_category.choices = blank + list(categories)
+        self.sensitive_locations.choices = options(locations)
+        self.trigger.choices = options(blank + list(triggers))
+        self.technology_category.choices = options(blank + list(categories))
         for entry in self.recipients:
-            entry.form.recipient_type.choices = list(recipient_types)
+            entry.form.recipient_type.choices = options(recipient_types)
         self._recipient_types = list(recipient_types)
 
     def add_blank_recipient(self) -> None:
         """Append an empty recipient row for the person to fill."""
         self.recipients.append_entry()
-        self.recipients[-1].form.recipient_type.choices = self._recipient_types
+        self.recipients[-1].form.recipient_type.choices = options(self._recipient_types)
 
 
 class WithdrawForm(FlaskForm):

@@ -34,7 +34,7 @@ def _sections(prefix: str, keys, overrides: dict | None = None) -> dict:
 
 
 def _data(title, category, name, vendor, product, cost, annual, retention, recipients,
-          impact=None, policy=None, trigger="acquire") -> DraftData:
+          impact=None, policy=None, trigger="acquire", **answers) -> DraftData:
     from forms.documents import IMPACT_REPORT, USE_POLICY
 
     return DraftData(
@@ -45,6 +45,7 @@ def _data(title, category, name, vendor, product, cost, annual, retention, recip
         impact_report=_sections(name, [s.key for s in IMPACT_REPORT], impact),
         use_policy=_sections(name, [s.key for s in USE_POLICY], policy),
         recipients=recipients,
+        **{"access_log": True, "vendor_nda": False, **answers},
     )
 
 
@@ -70,6 +71,7 @@ ALPR = _data(
     policy={"retention": "Plate reads that do not match a hot list are kept for one year.",
             "third_party_sharing": "Data is contributed to the vendor's national pool so that "
                                    "other agencies can query it."},
+    sensitive_locations=["school"],
 )
 
 DRONE = _data(
@@ -82,6 +84,9 @@ DRONE = _data(
                        "officers in first."},
     policy={"prohibited_uses": "No use at protests or lawful assemblies; no facial "
                                "recognition; no routine patrol flights."},
+    sensitive_locations=["protest"],
+    sensitive_safeguards="Flights over lawful assemblies are prohibited unless a life is in "
+                         "immediate danger; any such flight is reported to the council.",
 )
 
 GUNSHOT = _data(

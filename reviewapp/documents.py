@@ -46,6 +46,9 @@ def impact_report_payload(version: ProposalVersion) -> dict:
         "acquisition_cost": version.acquisition_cost,
         "annual_cost": version.annual_cost,
         "funding_source": version.funding_source,
+        "vendor_nda": version.vendor_nda,
+        "sensitive_locations": list(version.sensitive_locations),
+        "sensitive_safeguards": version.sensitive_safeguards,
         "sections": {s.key: version.impact_report.get(s.key, "") for s in IMPACT_REPORT},
     }
 
@@ -54,6 +57,7 @@ def use_policy_payload(version: ProposalVersion) -> dict:
     """Return the use policy as hashed: sections, retention and every data recipient."""
     return {
         "retention_days": version.retention_days,
+        "access_log": version.access_log,
         "sections": {s.key: version.use_policy.get(s.key, "") for s in USE_POLICY},
         "recipients": [
             {
@@ -88,6 +92,11 @@ def facts_for(version: ProposalVersion) -> VersionFacts:
         ),
         missing_impact_sections=tuple(missing(IMPACT_REPORT, version.impact_report)),
         missing_policy_sections=tuple(missing(USE_POLICY, version.use_policy)),
+        vendor=version.vendor,
+        vendor_nda=version.vendor_nda,
+        access_log=version.access_log,
+        sensitive_locations=tuple(version.sensitive_locations or ()),
+        sensitive_safeguards=version.sensitive_safeguards or "",
     )
 
 

@@ -61,6 +61,34 @@ def findings_for(session: Session, version_id: int) -> list[Finding]:
     return sorted(rows, key=lambda f: (order[f.severity.value], f.id))
 
 
+@dataclass
+class FindingChanges:
+    """How a version's findings differ from the previous submitted version's."""
+
+    previous_number: int
+    added: list[Finding]
+    resolved: list[Finding]
+
+
+def finding_changes(session: Session, versions: list[ProposalVersion],
+                    version: ProposalVersion, current: list[Finding]) -> FindingChanges | None:
+    """Compare a version's findings with the submitted version before it (one query)."""
+    earlier = [v for v in versions if v.is_frozen and v.number < version.number]
+    if not earlier or not version.is_frozen:
+        return None
+    previous = findings_for(session, earlier[-1].id)
+
+    def key(f: Finding) -> tuple[str, str]:
+        return (f.rule_id, f.evidence)
+
+    before, now = {key(f) for f in previous}, {key(f) for f in current}
+    return FindingChanges(
+        previous_number=earlier[-1].number,
+        added=[f for f in current if key(f) not in before],
+        resolved=[f for f in previous if key(f) not in now],
+    )
+
+
 def override_for(session: Session, version_id: int) -> FindingOverride | None:
     """Return the clerk's recorded override of blocking findings, if any."""
     return session.scalar(select(FindingOverride).where(FindingOverride.version_id == version_id)

@@ -6,7 +6,7 @@ from flask import Flask
 
 from . import permissions, workflow
 from .jurisdiction import profile
-from .models import Stage
+from .models import SensitiveLocation, Stage
 
 
 def local_datetime(value: datetime | None) -> str:
@@ -42,10 +42,22 @@ def cost_summary(version) -> str:
     return sentence[0].upper() + sentence[1:]
 
 
+def yes_no(answer: bool | None) -> str:
+    """Say 'Yes', 'No' or 'Not answered' for a structured yes/no answer."""
+    return {True: "Yes", False: "No"}.get(answer, "Not answered")
+
+
+def sensitive_places(values) -> str:
+    """Name the sensitive locations chosen, or say there are none."""
+    names = [SensitiveLocation(value).label for value in values or ()]
+    return ", ".join(names) if names else "None declared"
+
+
 def init_app(app: Flask) -> None:
     """Register filters and the names every template may use."""
     app.jinja_env.filters.update(local_datetime=local_datetime, long_date=long_date,
-                                 money=money, cost_summary=cost_summary)
+                                 money=money, cost_summary=cost_summary, yes_no=yes_no,
+                                 sensitive_places=sensitive_places)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -55,6 +55,7 @@ SUBMITTERS = frozenset({SUBMITTER, OTHER})
 ACCESS: dict[str, dict[str, frozenset[str]]] = {
     "public.index": {"GET": EVERYONE},
     "public.about": {"GET": EVERYONE},
+    "public.rules": {"GET": EVERYONE},
     "public.proposal": {"GET": EVERYONE},
     "public.comment": {"GET": EVERYONE, "POST": EVERYONE},
     "public.receipt": {"GET": EVERYONE},
@@ -183,6 +184,7 @@ def build_targets(world) -> dict[str, Target]:
     return {
         "public.index": Target({}),
         "public.about": Target({}),
+        "public.rules": Target({}),
         "public.proposal": Target({"proposal_id": to_accept.id}),
         "public.comment": Target({"proposal_id": open_for_comment.id},
                                  {"submitter_type": "anonymous", "position": "neutral",

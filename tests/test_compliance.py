@@ -28,15 +28,23 @@ def recipient(name="Alameda County Sheriff's Office", recipient_type="county",
                           data_categories=data_categories, legal_basis=legal_basis)
 
 
+# A use policy that answers every SB 34 element (A)-(G).
+COMPLETE_POLICY = {key: f"The department's policy on {key}." for key in (
+    "authorized_purposes", "access", "security", "auditing", "third_party_sharing",
+    "custodian", "accuracy", "retention")}
+
+
 def facts(category="alpr", name="Fixed license plate readers", retention_days=30,
-          use_policy=None, recipients=(), missing_impact=(), missing_policy=()) -> VersionFacts:
+          use_policy=None, recipients=(), missing_impact=(), missing_policy=(),
+          **extra) -> VersionFacts:
     return VersionFacts(
         technology_category=category, technology_name=name, retention_days=retention_days,
         impact_report={"description": "Cameras read plates."},
-        use_policy=use_policy if use_policy is not None else {"retention": "30 days"},
+        use_policy=use_policy if use_policy is not None else dict(COMPLETE_POLICY),
         recipients=tuple(recipients),
         missing_impact_sections=tuple(missing_impact),
         missing_policy_sections=tuple(missing_policy),
+        **{"access_log": True, "vendor": "Vendor Inc.", **extra},
     )
 
 
@@ -56,9 +64,12 @@ def only(findings, rule_id):
 
 
 def test_packs_hold_the_expected_rules():
-    assert [r.id for r in packs()["ccops"]] == [DOCUMENTS, RETENTION, "ccops.retention-limit",
-                                                BANNED]
-    assert [r.id for r in packs()["california"]] == [SB34, SB54]
+    assert [r.id for r in packs()["ccops"]] == [
+        DOCUMENTS, RETENTION, "ccops.retention-limit", BANNED, "ccops.vendor-nda",
+        "ccops.sensitive-locations", "ccops.audit-log", "ccops.recipient-basis",
+        "ccops.recipient-type"]
+    assert [r.id for r in packs()["california"]] == [
+        "ca.sb34.policy-elements", "ca.sb34.access-log", SB34, SB54]
 
 
 def test_every_rule_has_a_citation_and_url():
@@ -164,8 +175,11 @@ def test_sb54_fires_on_an_immigration_agency_even_with_the_wrong_type(name):
     found = only(findings, SB54)
     assert len(found) == 1
     assert f"“{name}”" in found[0].evidence
-    # A county type keeps SB 34 quiet; SB 54 still catches the name.
-    assert SB34 not in ids(findings)
+    # The wrong type does not hide the agency from SB 34 either, and the finding says so.
+    sharing = only(findings, SB34)
+    assert len(sharing) == 1 and "looks wrong" in sharing[0].message
+    assert "looks wrong" in found[0].message
+    assert "ccops.recipient-type" in ids(findings)
 
 
 def test_sb54_applies_to_every_technology():
@@ -349,3 +363,79 @@ def test_retention_over_the_profile_maximum_is_flagged():
     unlimited = evaluate(facts, ["ccops"], {"max_retention_days": None,
                                             "banned_technologies": ()})
     assert not [f for f in within + unlimited if f.rule_id == "ccops.retention-limit"]
+
+
+# ---------------------------------------------------------------- rules added for issue 3
+
+def test_vendor_nda_fires_only_when_the_contract_has_one():
+    assert only(run(facts(vendor_nda=True)), "ccops.vendor-nda")[0].evidence == (
+        "Vendor: “Vendor Inc.”; non-disclosure clause: yes")
+    assert not only(run(facts(vendor_nda=False)), "ccops.vendor-nda")
+    assert not only(run(facts(vendor_nda=None)), "ccops.vendor-nda")
+
+
+def test_sensitive_locations_need_safeguards():
+    bare = run(facts(sensitive_locations=("school", "protest")))
+    found = only(bare, "ccops.sensitive-locations")
+    assert found and "schools, protests and lawful assemblies" in found[0].evidence
+    guarded = run(facts(sensitive_locations=("school",),
+                        sensitive_safeguards="No cameras within 500 feet of a school."))
+    assert not only(guarded, "ccops.sensitive-locations")
+    assert not only(run(facts()), "ccops.sensitive-locations")
+
+
+@pytest.mark.parametrize("answer, evidence", [(None, "not answered"), (False, "no")])
+def test_missing_access_log_fires_the_audit_rule_and_sb34(answer, evidence):
+    findings = run(facts(access_log=answer))
+    assert evidence in only(findings, "ccops.audit-log")[0].evidence
+    assert evidence in only(findings, "ca.sb34.access-log")[0].evidence
+
+
+def test_access_log_kept_fires_neither_rule_and_sb34_log_is_alpr_only():
+    assert not only(run(facts(access_log=True)), "ccops.audit-log")
+    assert not only(run(facts(access_log=True)), "ca.sb34.access-log")
+    assert not only(run(facts(category="drone", access_log=False)), "ca.sb34.access-log")
+
+
+def test_sb34_policy_elements_name_each_missing_letter():
+    policy = dict(COMPLETE_POLICY, custodian="", accuracy="")
+    found = only(run(facts(use_policy=policy)), "ca.sb34.policy-elements")
+    assert len(found) == 1
+    assert "(E) the custodian" in found[0].evidence
+    assert "(F) accuracy" in found[0].evidence
+    assert "(A)" not in found[0].evidence
+    assert not only(run(facts()), "ca.sb34.policy-elements")
+    # (C) is answered by either the security or the auditing section.
+    assert not only(run(facts(use_policy=dict(COMPLETE_POLICY, security=""))),
+                    "ca.sb34.policy-elements")
+
+
+def test_selling_alpr_data_is_a_violation_even_to_a_california_agency():
+    seller = recipient(recipient_type="county", purpose="Resale of plate reads to insurers")
+    assert "may not be sold" in only(run(facts(recipients=[seller])), SB34)[0].message
+    assert not only(run(facts(recipients=[recipient()])), SB34)
+
+
+def test_recipient_without_purpose_or_legal_basis():
+    bare = recipient(purpose="", legal_basis="")
+    found = only(run(facts(recipients=[bare])), "ccops.recipient-basis")
+    assert "purpose or legal basis" in found[0].message
+    assert not only(run(facts(recipients=[recipient()])), "ccops.recipient-basis")
+
+
+def test_recipient_type_mismatch_is_flagged_for_known_agencies_only():
+    wrong = recipient(name="FBI Sacramento field office", recipient_type="county")
+    found = only(run(facts(category="camera", recipients=[wrong])), "ccops.recipient-type")
+    assert "Federal Bureau of Investigation" in found[0].evidence
+    right = recipient(name="FBI Sacramento field office", recipient_type="federal")
+    assert not only(run(facts(category="camera", recipients=[right])),
+                    "ccops.recipient-type")
+    unknown = recipient(name="Alameda County Sheriff's Office", recipient_type="county")
+    assert not only(run(facts(recipients=[unknown])), "ccops.recipient-type")
+
+
+def test_a_vendor_pool_entered_as_a_county_still_breaks_sb34():
+    pool = recipient(name="Vigilant LEARN national database", recipient_type="county",
+                     purpose="investigative leads")
+    found = only(run(facts(recipients=[pool])), SB34)
+    assert found and "Vendor-pooled database" in found[0].message

@@ -33,6 +33,11 @@ class VersionFacts:
     recipients: tuple[RecipientFacts, ...]
     missing_impact_sections: tuple[str, ...] = ()
     missing_policy_sections: tuple[str, ...] = ()
+    vendor: str = ""
+    vendor_nda: bool | None = None
+    access_log: bool | None = None
+    sensitive_locations: tuple[str, ...] = ()
+    sensitive_safeguards: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,50 +1,63 @@
-"""California rules: SB 34 (ALPR data sharing) and SB 54 (no immigration enforcement)."""
+"""California rules: SB 34 (ALPR policy, access log, sharing) and SB 54 (no immigration
+enforcement)."""
 
 import re
 
 from ..models.vocab import CALIFORNIA_PUBLIC_AGENCIES, RecipientType, Severity
 from . import RecipientFacts, Rule, VersionFacts
+from .agencies import effective_type, names_immigration_agency, type_note
 
+SB34_POLICY_URL = "https://california.public.law/codes/ca_civ_code_section_1798.90.51"
+SB34_LOG_URL = "https://california.public.law/codes/ca_civ_code_section_1798.90.52"
 SB34_URL = "https://california.public.law/codes/ca_civ_code_section_1798.90.55"
 SB54_URL = "https://self-law.org/code/ca/government-code/7284-6"
 
-# Federal immigration agencies by name, so a recipient entered with the wrong type is still
-# caught. Acronyms match only in capitals ("Oakland Ice Center" is not ICE); full names
-# match in any case.
-IMMIGRATION_ACRONYMS = re.compile(r"\b(ICE|ERO|HSI|CBP|USCIS|DHS)\b")
-IMMIGRATION_AGENCY_FULL_NAMES = re.compile(
-    r"\b(Immigration and Customs Enforcement|Customs and Border Protection|Border Patrol|"
-    r"Enforcement and Removal Operations|Homeland Security Investigations|"
-    r"(Department of )?Homeland Security|Citizenship and Immigration Services)\b",
-    re.IGNORECASE,
-)
-
-
-def names_immigration_agency(text: str) -> bool:
-    """Say whether `text` names a federal immigration agency."""
-    return bool(IMMIGRATION_ACRONYMS.search(text) or IMMIGRATION_AGENCY_FULL_NAMES.search(text))
-
-
 IMMIGRATION_PURPOSE = re.compile(
-    r"immigration|deportation|removal proceedings|civil immigration|287\(g\)|"
-    r"immigration status|detainer",
-    re.IGNORECASE,
+    r"immigration|deportation|removal proceedings|287\(g\)|detainer", re.IGNORECASE)
+SALE = re.compile(r"\b(sell|sold|sale|resale|resell)\b", re.IGNORECASE)
+
+# Civ. Code 1798.90.51(b)(1)(A)-(G) and the use-policy sections that answer each element.
+SB34_ELEMENTS = (
+    ("A", "authorized purposes", ("authorized_purposes",)),
+    ("B", "who may access the data, and training", ("access",)),
+    ("C", "how the system is monitored for security and compliance", ("security", "auditing")),
+    ("D", "sharing: purposes, process and restrictions", ("third_party_sharing",)),
+    ("E", "the custodian", ("custodian",)),
+    ("F", "accuracy and error correction", ("accuracy",)),
+    ("G", "retention and destruction", ("retention",)),
 )
 
 
 def _describe(recipient: RecipientFacts) -> str:
     label = RecipientType(recipient.recipient_type).label
-    return f"Recipient “{recipient.name}” ({label}); purpose: “{recipient.purpose}”"
+    return f"Recipient “{recipient.name}” ({label}); purpose: “{recipient.purpose}”."
+
+
+def _policy_elements(facts: VersionFacts, _settings: dict):
+    missing = [f"({letter}) {what}" for letter, what, keys in SB34_ELEMENTS
+               if not any((facts.use_policy.get(key) or "").strip() for key in keys)]
+    if missing:
+        yield ("The ALPR usage and privacy policy lacks elements the law requires.",
+               "Missing: " + "; ".join(missing))
+
+
+def _access_log(facts: VersionFacts, _settings: dict):
+    if facts.access_log is not True:
+        answer = {None: "not answered", False: "no"}[facts.access_log]
+        yield ("An ALPR operator must log every access: date and time, the plate or query, "
+               "the user and organization, and the purpose.",
+               f"Access log kept: {answer}.")
 
 
 def _alpr_sharing(facts: VersionFacts, _settings: dict):
     for recipient in facts.recipients:
-        if recipient.recipient_type not in CALIFORNIA_PUBLIC_AGENCIES:
-            yield (
-                "ALPR data may be shared only with California public agencies; this "
-                "recipient is not one.",
-                _describe(recipient),
-            )
+        real_type = effective_type(recipient.name, recipient.recipient_type)
+        note = type_note(recipient.name, recipient.recipient_type)
+        if real_type not in CALIFORNIA_PUBLIC_AGENCIES:
+            yield ("ALPR data may be shared only with California public agencies; this "
+                   "recipient is not one." + note, _describe(recipient))
+        elif SALE.search(recipient.purpose):
+            yield ("ALPR data may not be sold.", _describe(recipient))
 
 
 def _immigration_enforcement(facts: VersionFacts, _settings: dict):
@@ -52,26 +65,43 @@ def _immigration_enforcement(facts: VersionFacts, _settings: dict):
         by_name = names_immigration_agency(recipient.name)
         by_purpose = IMMIGRATION_PURPOSE.search(recipient.purpose)
         by_pool = recipient.recipient_type == RecipientType.VENDOR_POOL and (
-            names_immigration_agency(recipient.data_categories + " " + recipient.purpose)
-        )
+            names_immigration_agency(recipient.data_categories + " " + recipient.purpose))
         if by_name or by_purpose or by_pool:
-            yield (
-                "California agencies may not use money or personnel for immigration "
-                "enforcement, including giving out personal information such as home or "
-                "work addresses.",
-                _describe(recipient),
-            )
+            yield ("California agencies may not use money or personnel for immigration "
+                   "enforcement, including giving out personal information such as home or "
+                   "work addresses or release dates."
+                   + type_note(recipient.name, recipient.recipient_type),
+                   _describe(recipient))
 
 
+ALPR = frozenset({"alpr"})
 RULES = (
     Rule(
+        id="ca.sb34.policy-elements",
+        title="ALPR usage and privacy policy incomplete (SB 34)",
+        citation="Civ. Code 1798.90.51(b)(1)(A)-(G)",
+        citation_url=SB34_POLICY_URL,
+        severity=Severity.BLOCKING,
+        check=_policy_elements,
+        categories=ALPR,
+    ),
+    Rule(
+        id="ca.sb34.access-log",
+        title="No ALPR access log (SB 34)",
+        citation="Civ. Code 1798.90.52",
+        citation_url=SB34_LOG_URL,
+        severity=Severity.BLOCKING,
+        check=_access_log,
+        categories=ALPR,
+    ),
+    Rule(
         id="ca.sb34.alpr-sharing",
-        title="ALPR data shared outside California public agencies (SB 34)",
+        title="ALPR data shared outside California public agencies, or sold (SB 34)",
         citation="Civ. Code 1798.90.55(b); AG Bulletin 2023-DLE-06",
         citation_url=SB34_URL,
         severity=Severity.BLOCKING,
         check=_alpr_sharing,
-        categories=frozenset({"alpr"}),
+        categories=ALPR,
     ),
     Rule(
         id="ca.sb54.immigration-enforcement",
@@ -82,3 +112,5 @@ RULES = (
         check=_immigration_enforcement,
     ),
 )
+
+__all__ = ["RULES", "names_immigration_agency"]

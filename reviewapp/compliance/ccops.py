@@ -1,83 +1,119 @@
-"""CCOPS-model rules: documents filed, retention stated, banned technologies."""
+"""CCOPS-model rules: documents filed, retention, banned technologies, vendor secrecy,
+sensitive locations, audit logs, and data recipients."""
 
-from ..models.vocab import Severity
+from ..models.vocab import RecipientType, SensitiveLocation, Severity
 from . import Rule, VersionFacts
+from .agencies import identify, type_note
 
 ORDINANCE_URL = "https://www.aclu.org/legal-document/community-control-over-police-surveillance-ccops-model-bill"
+OAKLAND_URL = "https://oakland-ca.elaws.us/code/coor_title9_ch9.64_sec9.64.030"
 
 
 def _missing_documents(facts: VersionFacts, _settings: dict):
     if facts.missing_impact_sections:
-        yield (
-            "The Surveillance Impact Report is incomplete; the proposal cannot be heard.",
-            "Missing sections: " + ", ".join(facts.missing_impact_sections),
-        )
+        yield ("The Surveillance Impact Report is incomplete; the proposal cannot be heard.",
+               "Missing sections: " + ", ".join(facts.missing_impact_sections))
     if facts.missing_policy_sections:
-        yield (
-            "The Surveillance Use Policy is incomplete; the proposal cannot be heard.",
-            "Missing sections: " + ", ".join(facts.missing_policy_sections),
-        )
+        yield ("The Surveillance Use Policy is incomplete; the proposal cannot be heard.",
+               "Missing sections: " + ", ".join(facts.missing_policy_sections))
 
 
 def _missing_retention(facts: VersionFacts, _settings: dict):
     text = (facts.use_policy.get("retention") or "").strip()
     if facts.retention_days is None:
         quoted = f"Use policy, retention: “{text}”" if text else "Use policy, retention: empty"
-        yield (
-            "No retention period is stated in days; data could be kept indefinitely.",
-            quoted + "; retention period (days): not given",
-        )
+        yield ("No retention period is stated in days; data could be kept indefinitely.",
+               quoted + "; retention period (days): not given")
 
 
 def _retention_over_limit(facts: VersionFacts, settings: dict):
     limit = settings.get("max_retention_days")
     if limit is not None and facts.retention_days is not None and facts.retention_days > limit:
-        yield (
-            f"Data would be kept longer than this jurisdiction's maximum of {limit} days.",
-            f"Retention period (days): {facts.retention_days}",
-        )
+        yield (f"Data would be kept longer than this jurisdiction's maximum of {limit} days.",
+               f"Retention period (days): {facts.retention_days}")
 
 
 def _banned_technology(facts: VersionFacts, settings: dict):
     banned = settings.get("banned_technologies", ())
     if facts.technology_category in banned:
-        yield (
-            "This jurisdiction prohibits this technology.",
-            f"Technology: “{facts.technology_name}” ({facts.technology_category})",
-        )
+        yield ("This jurisdiction prohibits this technology.",
+               f"Technology: “{facts.technology_name}” ({facts.technology_category})")
+
+
+def _vendor_nda(facts: VersionFacts, _settings: dict):
+    if facts.vendor_nda is True:
+        yield ("The vendor contract has a non-disclosure clause that limits what the city "
+               "may tell the public or the council.",
+               f"Vendor: “{facts.vendor}”; non-disclosure clause: yes")
+
+
+def _sensitive_locations(facts: VersionFacts, _settings: dict):
+    if facts.sensitive_locations and not facts.sensitive_safeguards.strip():
+        places = ", ".join(SensitiveLocation(p).label.lower() for p in facts.sensitive_locations)
+        yield ("The technology would be used at sensitive locations, but no safeguards are "
+               "described for them.", f"Sensitive locations: {places}; safeguards: empty")
+
+
+def _audit_log(facts: VersionFacts, _settings: dict):
+    if facts.access_log is not True:
+        answer = {None: "not answered", False: "no"}[facts.access_log]
+        yield ("Without a log of every access, misuse cannot be audited.",
+               f"Access log kept: {answer}")
+
+
+def _recipient_basis(facts: VersionFacts, _settings: dict):
+    for r in facts.recipients:
+        missing = [what for what, value in (("purpose", r.purpose), ("legal basis", r.legal_basis))
+                   if not value.strip()]
+        if missing:
+            yield (f"Data would be shared without a stated {' or '.join(missing)}.",
+                   f"Recipient “{r.name}” ({RecipientType(r.recipient_type).label})")
+
+
+def _recipient_type(facts: VersionFacts, _settings: dict):
+    for r in facts.recipients:
+        note = type_note(r.name, r.recipient_type)
+        if note:
+            known = identify(r.name)
+            yield (note.strip(), f"Recipient “{r.name}”, entered as "
+                                 f"{RecipientType(r.recipient_type).label}; known as "
+                                 f"{known.name}")
 
 
 RULES = (
-    Rule(
-        id="ccops.documents-complete",
-        title="Impact report and use policy must be complete",
-        citation="CCOPS model bill; Oakland OMC 9.64.030; SF Admin. Code 19B.3",
-        citation_url=ORDINANCE_URL,
-        severity=Severity.BLOCKING,
-        check=_missing_documents,
-    ),
-    Rule(
-        id="ccops.retention-period",
-        title="A retention period must be stated",
-        citation="CCOPS model use-policy elements; Civ. Code 1798.90.51(b)(1)(G) for ALPR",
-        citation_url="https://california.public.law/codes/ca_civ_code_section_1798.90.51",
-        severity=Severity.WARNING,
-        check=_missing_retention,
-    ),
-    Rule(
-        id="ccops.retention-limit",
-        title="Retention longer than the jurisdiction allows",
-        citation="Jurisdiction profile max_retention_days (ordinance retention limit)",
-        citation_url=ORDINANCE_URL,
-        severity=Severity.WARNING,
-        check=_retention_over_limit,
-    ),
-    Rule(
-        id="ccops.banned-technology",
-        title="Technology banned by the jurisdiction",
-        citation="Jurisdiction profile banned list (e.g. SF Admin. Code 19B.2(d))",
-        citation_url="https://sanfranciscopolice.org/your-sfpd/policies/19b-surveillance-technology-policies",
-        severity=Severity.BLOCKING,
-        check=_banned_technology,
-    ),
+    Rule(id="ccops.documents-complete",
+         title="Impact report and use policy must be complete",
+         citation="CCOPS model bill; Oakland OMC 9.64.030; SF Admin. Code 19B.3",
+         citation_url=ORDINANCE_URL, severity=Severity.BLOCKING, check=_missing_documents),
+    Rule(id="ccops.retention-period", title="A retention period must be stated",
+         citation="CCOPS model use-policy elements; Civ. Code 1798.90.51(b)(1)(G) for ALPR",
+         citation_url="https://california.public.law/codes/ca_civ_code_section_1798.90.51",
+         severity=Severity.WARNING, check=_missing_retention),
+    Rule(id="ccops.retention-limit", title="Retention longer than the jurisdiction allows",
+         citation="Jurisdiction profile max_retention_days (ordinance retention limit)",
+         citation_url=ORDINANCE_URL, severity=Severity.WARNING, check=_retention_over_limit),
+    Rule(id="ccops.banned-technology", title="Technology banned by the jurisdiction",
+         citation="Jurisdiction profile banned list (e.g. SF Admin. Code 19B.2(d))",
+         citation_url="https://sanfranciscopolice.org/your-sfpd/policies/19b-surveillance-technology-policies",
+         severity=Severity.BLOCKING, check=_banned_technology),
+    Rule(id="ccops.vendor-nda", title="Vendor non-disclosure clause limits public oversight",
+         citation="Oakland OMC 9.64.030 (no non-disclosure agreements that impair "
+                  "transparency); CCOPS model bill",
+         citation_url=OAKLAND_URL, severity=Severity.WARNING, check=_vendor_nda),
+    Rule(id="ccops.sensitive-locations",
+         title="Sensitive locations without safeguards",
+         citation="CCOPS model impact report (deployment locations); civil-liberties "
+                  "standard, Berkeley BMC 2.99.060",
+         citation_url="https://berkeley.municipal.codes/BMC/2.99.060",
+         severity=Severity.WARNING, check=_sensitive_locations),
+    Rule(id="ccops.audit-log", title="No access log or audit provision",
+         citation="CCOPS model use-policy element: auditing and oversight",
+         citation_url=ORDINANCE_URL, severity=Severity.WARNING, check=_audit_log),
+    Rule(id="ccops.recipient-basis",
+         title="Data shared without a stated purpose or legal basis",
+         citation="CCOPS model use-policy element: third-party sharing",
+         citation_url=ORDINANCE_URL, severity=Severity.WARNING, check=_recipient_basis),
+    Rule(id="ccops.recipient-type", title="Recipient type looks wrong",
+         citation="reviewapp list of known agencies (data-sharing must be described truly)",
+         citation_url=ORDINANCE_URL, severity=Severity.WARNING, check=_recipient_type),
 )

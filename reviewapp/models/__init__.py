@@ -16,6 +16,7 @@ from .vocab import (
     RecipientType,
     Recommendation,
     RequiredFinding,
+    SensitiveLocation,
     Severity,
     Stage,
     SubmitterType,
@@ -29,6 +30,6 @@ __all__ = [
     "CommentPeriod", "DataRecipient", "Decision", "Department", "Determination", "Finding",
     "FindingOverride", "Hearing", "Motion", "MotionOutcome", "MotionResult", "MotionType",
     "Position", "Proposal", "ProposalVersion", "RecipientType", "Recommendation",
-    "RequiredFinding", "Role", "Severity", "Stage", "StageChange", "SubmitterType",
-    "TechnologyCategory", "Trigger", "User", "Vote", "VoteChoice",
+    "RequiredFinding", "Role", "SensitiveLocation", "Severity", "Stage", "StageChange",
+    "SubmitterType", "TechnologyCategory", "Trigger", "User", "Vote", "VoteChoice",
 ]

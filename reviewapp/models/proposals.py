@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, enum_column, utcnow
@@ -69,6 +69,12 @@ class ProposalVersion(Base):
     annual_cost: Mapped[int | None]
     funding_source: Mapped[str] = mapped_column(String(300), default="")
     retention_days: Mapped[int | None]
+    # Structured answers the compliance rules read (None: not answered yet).
+    vendor_nda: Mapped[bool | None]
+    access_log: Mapped[bool | None]
+    sensitive_locations: Mapped[list] = mapped_column(JSON, default=list,
+                                                      server_default=text("'[]'"))
+    sensitive_safeguards: Mapped[str] = mapped_column(Text, default="", server_default="")
     impact_report: Mapped[dict] = mapped_column(JSON, default=dict)
     use_policy: Mapped[dict] = mapped_column(JSON, default=dict)
 

@@ -75,6 +75,16 @@ CALIFORNIA_PUBLIC_AGENCIES = frozenset(
 )
 
 
+class SensitiveLocation(LabelledEnum):
+    """Places where surveillance chills rights and needs explicit safeguards."""
+
+    SCHOOL = "school", "Schools"
+    CLINIC = "clinic", "Health clinics"
+    PLACE_OF_WORSHIP = "place_of_worship", "Places of worship"
+    PROTEST = "protest", "Protests and lawful assemblies"
+    COURT = "court", "Courts"
+
+
 class SubmitterType(LabelledEnum):
     """How a commenter chooses to appear."""
 

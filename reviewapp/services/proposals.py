@@ -13,6 +13,7 @@ from ..models import (
     Proposal,
     ProposalVersion,
     RecipientType,
+    SensitiveLocation,
     Stage,
     StageChange,
     TechnologyCategory,
@@ -38,6 +39,10 @@ class DraftData:
     annual_cost: int | None = None
     funding_source: str = ""
     retention_days: int | None = None
+    vendor_nda: bool | None = None
+    access_log: bool | None = None
+    sensitive_locations: list[str] = field(default_factory=list)
+    sensitive_safeguards: str = ""
     impact_report: dict = field(default_factory=dict)
     use_policy: dict = field(default_factory=dict)
     recipients: list[dict] = field(default_factory=list)
@@ -92,7 +97,10 @@ def _new_version_from(session: Session, proposal: Proposal, previous: ProposalVe
         technology_name=previous.technology_name, vendor=previous.vendor,
         product=previous.product, acquisition_cost=previous.acquisition_cost,
         annual_cost=previous.annual_cost, funding_source=previous.funding_source,
-        retention_days=previous.retention_days,
+        retention_days=previous.retention_days, vendor_nda=previous.vendor_nda,
+        access_log=previous.access_log,
+        sensitive_locations=list(previous.sensitive_locations),
+        sensitive_safeguards=previous.sensitive_safeguards,
         impact_report=dict(previous.impact_report), use_policy=dict(previous.use_policy),
     )
     session.add(version)
@@ -120,6 +128,10 @@ def _apply(version: ProposalVersion, data: DraftData, now: datetime) -> None:
     version.annual_cost = data.annual_cost
     version.funding_source = data.funding_source.strip()
     version.retention_days = data.retention_days
+    version.vendor_nda = data.vendor_nda
+    version.access_log = data.access_log
+    version.sensitive_locations = [SensitiveLocation(p).value for p in data.sensitive_locations]
+    version.sensitive_safeguards = data.sensitive_safeguards.strip()
     version.impact_report = {s.key: (data.impact_report.get(s.key) or "").strip()
                              for s in documents.IMPACT_REPORT}
     version.use_policy = {s.key: (data.use_policy.get(s.key) or "").strip()

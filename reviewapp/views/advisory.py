@@ -4,6 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import login_required
 from sqlalchemy import select
 
+from forms import options
 from forms.council import RecommendationForm
 
 from .. import clock, record
@@ -45,7 +46,7 @@ def review(proposal_id: int):
     require(can_advise(actor(), item))
     db = get_session()
     form = RecommendationForm()
-    form.recommendation.choices = Recommendation.choices()
+    form.recommendation.choices = options(Recommendation.choices())
     if form.validate_on_submit():
         council.record_recommendation(db, item, actor(), clock.now(), profile(),
                                       form.recommendation.data, form.memo.data)

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import fresh_login_required, login_required
 from sqlalchemy import select
 
+from forms import options
 from forms.clerk import (
     AbsenceForm,
     ActionForm,
@@ -64,10 +65,10 @@ def _forms(proposal: Proposal) -> dict:
     if not open_form.closes_on.data:
         open_form.closes_on.data = local_today + timedelta(days=profile().comment_days)
     motion = MotionForm()
-    motion.motion_type.choices = MotionType.choices()
-    motion.findings.choices = RequiredFinding.choices()
+    motion.motion_type.choices = options(MotionType.choices())
+    motion.findings.choices = options(RequiredFinding.choices())
     absence = AbsenceForm()
-    absence.member.choices = [(m.id, m.name) for m in council.council_members(get_session())]
+    absence.member.choices = options((m.id, m.name) for m in council.council_members(get_session()))
     schedule = ScheduleHearingForm()
     since = council.packet_public_since(get_session(), proposal, profile())
     if since and not schedule.hearing_date.data:
@@ -202,8 +203,8 @@ def motion(proposal_id: int):
     """Record the motion the council will vote on."""
     item = proposal_or_404(proposal_id)
     form = MotionForm()
-    form.motion_type.choices = MotionType.choices()
-    form.findings.choices = RequiredFinding.choices()
+    form.motion_type.choices = options(MotionType.choices())
+    form.findings.choices = options(RequiredFinding.choices())
     if not form.validate_on_submit():
         return _workbench(item, 400, motion_form=form)
     try:
@@ -221,7 +222,7 @@ def absence(proposal_id: int):
     item = proposal_or_404(proposal_id)
     form = AbsenceForm()
     members = {m.id: m for m in council.council_members(get_session())}
-    form.member.choices = [(m.id, m.name) for m in members.values()]
+    form.member.choices = options((m.id, m.name) for m in members.values())
     if not form.validate_on_submit():
         return _workbench(item, 400, absence_form=form)
     council.record_absence(get_session(), item, members[form.member.data], actor(),

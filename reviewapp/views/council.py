@@ -4,6 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import fresh_login_required, login_required
 from sqlalchemy import select
 
+from forms import options
 from forms.council import VoteForm
 
 from .. import clock, record
@@ -49,7 +50,7 @@ def vote(proposal_id: int):
     require(can_vote(actor(), item))
     db = get_session()
     form = VoteForm()
-    form.choice.choices = MEMBER_CHOICES
+    form.choice.choices = options(MEMBER_CHOICES)
     if form.validate_on_submit():
         council.cast_vote(db, item, actor(), clock.now(), profile(), form.choice.data)
         db.commit()

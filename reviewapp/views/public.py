@@ -15,10 +15,11 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 
+from forms import options
 from forms.comment import CommentForm
 from forms.documents import IMPACT_REPORT, USE_POLICY
 
-from .. import audit, clock, record
+from .. import audit, clock, compliance, record
 from ..db import get_session
 from ..jurisdiction import profile
 from ..models import (
@@ -30,6 +31,7 @@ from ..models import (
     Proposal,
     Stage,
     SubmitterType,
+    TechnologyCategory,
 )
 from ..permissions import can_edit, can_view_private
 from ..security import limiter
@@ -78,6 +80,16 @@ def about():
     return render_template("public/about.html", audit_head=audit.head_hash(db))
 
 
+@bp.route("/rules")
+def rules():
+    """Every compliance rule the active profile applies, with its citation and severity."""
+    active = profile()
+    available = compliance.packs()
+    packs = [(name, available[name]) for name in active.rule_packs]
+    return render_template("public/rules.html", packs=packs,
+                           categories=dict(TechnologyCategory.choices()))
+
+
 @bp.route("/proposals/<int:proposal_id>")
 def proposal(proposal_id: int):
     """The whole public record of one proposal."""
@@ -94,6 +106,7 @@ def proposal(proposal_id: int):
     if number and version is None:
         abort(404)
     version = version or versions[-1]
+    findings = record.findings_for(db, version.id) if version.is_frozen else []
     per_page = current_app.config["COMMENTS_PER_PAGE"]
     page = max(request.args.get("page", 1, type=int), 1)
     counts = record.comment_counts(db, item.id)
@@ -102,7 +115,7 @@ def proposal(proposal_id: int):
         "public/proposal.html",
         proposal=item, version=version, versions=versions, now=now,
         stage=effective_stage(db, item, profile(), now),
-        findings=record.findings_for(db, version.id) if version.is_frozen else [],
+        findings=findings, changes=record.finding_changes(db, versions, version, findings),
         override=record.override_for(db, version.id),
         period=period, counts=counts,
         comments=record.comments_page(db, item.id, page, per_page),
@@ -119,8 +132,8 @@ def proposal(proposal_id: int):
 def _comment_form() -> CommentForm:
     """Build the comment form with its choices."""
     form = CommentForm()
-    form.submitter_type.choices = SubmitterType.choices()
-    form.position.choices = Position.choices()
+    form.submitter_type.choices = options(SubmitterType.choices())
+    form.position.choices = options(Position.choices())
     return form
 
 

@@ -10,7 +10,7 @@ from forms.proposal import ProposalForm, WithdrawForm
 from .. import clock, documents, record
 from ..db import get_session
 from ..jurisdiction import profile
-from ..models import Proposal, RecipientType, TechnologyCategory, Trigger
+from ..models import Proposal, RecipientType, SensitiveLocation, TechnologyCategory, Trigger
 from ..permissions import can_create_proposal, can_edit, can_withdraw, require
 from ..services import proposals as service
 from ..workflow import TransitionNotAllowed
@@ -38,10 +38,15 @@ def index():
     return render_template("submit/index.html", proposals=items, returned=returned)
 
 
+YES_NO_VALUE = {"yes": True, "no": False}
+YES_NO_ANSWER = {True: "yes", False: "no"}
+
+
 def _form(data=None) -> ProposalForm:
     """Build the proposal form with its choices."""
     form = ProposalForm(data=data) if data is not None else ProposalForm()
-    form.set_choices(Trigger.choices(), TechnologyCategory.choices(), RecipientType.choices())
+    form.set_choices(Trigger.choices(), TechnologyCategory.choices(), RecipientType.choices(),
+                     SensitiveLocation.choices())
     return form
 
 
@@ -54,6 +59,10 @@ def _draft_data(form: ProposalForm) -> service.DraftData:
         product=form.product.data or "", acquisition_cost=form.acquisition_cost.data,
         annual_cost=form.annual_cost.data, funding_source=form.funding_source.data or "",
         retention_days=form.retention_days.data,
+        vendor_nda=YES_NO_VALUE.get(form.vendor_nda.data),
+        access_log=YES_NO_VALUE.get(form.access_log.data),
+        sensitive_locations=list(form.sensitive_locations.data or []),
+        sensitive_safeguards=form.sensitive_safeguards.data or "",
         impact_report=dict(form.impact_report.data), use_policy=dict(form.use_policy.data),
         recipients=[dict(entry.data) for entry in form.recipients],
     )
@@ -69,6 +78,10 @@ def _form_data(version) -> dict:
         "product": version.product, "acquisition_cost": version.acquisition_cost,
         "annual_cost": version.annual_cost, "funding_source": version.funding_source,
         "retention_days": version.retention_days,
+        "vendor_nda": YES_NO_ANSWER.get(version.vendor_nda),
+        "access_log": YES_NO_ANSWER.get(version.access_log),
+        "sensitive_locations": list(version.sensitive_locations),
+        "sensitive_safeguards": version.sensitive_safeguards,
         "impact_report": version.impact_report, "use_policy": version.use_policy,
         "recipients": [
             {"name": r.name, "recipient_type": r.recipient_type.value, "purpose": r.purpose,
