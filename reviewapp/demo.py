@@ -16,13 +16,16 @@ DEMO_USERS = (
     ("analyst@police.example.org", "Dana Ortiz", "submitter", "Police Department"),
     ("clerk@city.example.org", "Sam Lee", "clerk", None),
     ("pac@city.example.org", "Priya Natarajan", "advisory", None),
-    ("council1@city.example.org", "Council Member Alvarez", "council", None),
-    ("council2@city.example.org", "Council Member Brooks", "council", None),
-    ("council3@city.example.org", "Council Member Chen", "council", None),
-    ("council4@city.example.org", "Council Member Diallo", "council", None),
-    ("council5@city.example.org", "Council Member Evans", "council", None),
     ("admin@city.example.org", "Alex Admin", "admin", None),
 )
+COUNCIL_NAMES = ("Alvarez", "Brooks", "Chen", "Diallo", "Evans", "Fujimoto", "Garcia",
+                 "Haddad", "Ibrahim", "Jensen", "Kowalski")
+
+
+def council_users(seats: int) -> list[tuple[str, str, str, None]]:
+    """Return one demo council member per seat of the profile (council1@ ... councilN@)."""
+    return [(f"council{i + 1}@city.example.org", f"Council Member {COUNCIL_NAMES[i]}",
+             "council", None) for i in range(min(seats, len(COUNCIL_NAMES)))]
 
 
 def _sections(prefix: str, keys, overrides: dict | None = None) -> dict:
@@ -119,14 +122,14 @@ def seed(session: Session, instance_path: str) -> bool:
     if session.scalar(select(User).where(User.email == DEMO_USERS[0][0])):
         return False
     now = clock.now()
+    rules = profile()
     users = {}
-    for email, name, role, department in DEMO_USERS:
+    for email, name, role, department in DEMO_USERS + tuple(council_users(rules.council_seats)):
         users[role if role != "council" else email] = accounts.create_account(
             session, email=email, name=name, role=role, department=department,
             password=DEMO_PASSWORD, now=now - timedelta(days=120))
     analyst, clerk, pac = users["submitter"], users["clerk"], users["advisory"]
-    members = [users[e] for e, _n, r, _d in DEMO_USERS if r == "council"]
-    rules = profile()
+    members = [users[email] for email, *_ in council_users(rules.council_seats)]
 
     def submitted(data, days_ago):
         at = now - timedelta(days=days_ago)
@@ -175,8 +178,10 @@ def seed(session: Session, instance_path: str) -> bool:
     opened = commented(cams, 50, rules.comment_days)
     comment(cams, opened + timedelta(days=3), "anonymous", "neutral",
             "Please post signs telling people the plaza is recorded.")
-    council.record_recommendation(session, cams, pac, opened + timedelta(days=33), rules,
-                                  "modify", "Approve only with signage and 30-day retention.")
+    if rules.has_advisory_body:
+        council.record_recommendation(session, cams, pac, opened + timedelta(days=33), rules,
+                                      "modify", "Approve only with signage and 30-day "
+                                                "retention.")
 
     # 6. Gunshot detection renewal, decided, with its determination issued.
     shots, at = submitted(GUNSHOT, 150)
@@ -191,8 +196,10 @@ def seed(session: Session, instance_path: str) -> bool:
         (9, "anonymous", "oppose", "Sensors on our block record conversations.", None, None),
     ):
         comment(shots, opened + timedelta(days=days), kind, pos, body, name, org)
-    council.record_recommendation(session, shots, pac, opened + timedelta(days=34), rules,
-                                  "modify", "Renew for one year with quarterly alert audits.")
+    if rules.has_advisory_body:
+        council.record_recommendation(session, shots, pac, opened + timedelta(days=34), rules,
+                                      "modify", "Renew for one year with quarterly alert "
+                                                "audits.")
     hearing_day = (opened + timedelta(days=rules.notice_days + 10)).astimezone(rules.zone)
     council.schedule_hearing(session, shots, clerk, opened + timedelta(days=35), rules,
                              hearing_day.date(), "Council Chamber, City Hall")
@@ -205,7 +212,8 @@ def seed(session: Session, instance_path: str) -> bool:
                           ["benefits_outweigh_costs", "civil_liberties_safeguarded",
                            "no_disparate_impact", "no_less_invasive_alternative"],
                           "Council Member Chen")
-    for member, choice in zip(members, ("aye", "aye", "no", "aye", "abstain"), strict=True):
+    choices = ("aye", "aye", "no", "aye", "abstain") + ("aye",) * (len(members) - 5)
+    for member, choice in zip(members, choices, strict=True):
         council.cast_vote(session, shots, member, vote_time, rules, choice)
     council.close_roll_call(session, shots, clerk, vote_time + timedelta(minutes=5), rules)
     determinations.issue_determination(session, shots, clerk, vote_time + timedelta(hours=1),

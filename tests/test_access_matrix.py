@@ -35,7 +35,7 @@ from reviewapp.permissions import (
     can_withdraw,
 )
 from reviewapp.services import comments, council
-from tests.factories import ALL_FINDINGS, PASSWORD
+from tests.factories import ALL_FINDINGS, PASSWORD, complete_data
 
 ANON = "anonymous"
 SUBMITTER = "submitter"
@@ -56,6 +56,9 @@ ACCESS: dict[str, dict[str, frozenset[str]]] = {
     "public.index": {"GET": EVERYONE},
     "public.about": {"GET": EVERYONE},
     "public.rules": {"GET": EVERYONE},
+    "registry.index": {"GET": EVERYONE},
+    "registry.recipient": {"GET": EVERYONE},
+    "registry.export": {"GET": EVERYONE},
     "public.proposal": {"GET": EVERYONE},
     "public.comment": {"GET": EVERYONE, "POST": EVERYONE},
     "public.receipt": {"GET": EVERYONE},
@@ -169,6 +172,8 @@ def build_targets(world) -> dict[str, Target]:
     to_return = world.proposal(Stage.SUBMITTED)
     to_withdraw = world.proposal(Stage.SUBMITTED)
     draft = world.proposal(Stage.DRAFT)
+    world.proposal(Stage.SUBMITTED, complete_data(recipients=[
+        {"name": "County Sheriff", "recipient_type": "county"}]))
 
     open_for_comment = world.proposal(Stage.PUBLIC_COMMENT)
     receipt = comments.post_comment(db, open_for_comment, clock(), nonce="receipt-nonce",
@@ -185,6 +190,9 @@ def build_targets(world) -> dict[str, Target]:
         "public.index": Target({}),
         "public.about": Target({}),
         "public.rules": Target({}),
+        "registry.index": Target({}),
+        "registry.recipient": Target({"slug": "county-sheriff"}),
+        "registry.export": Target({}),
         "public.proposal": Target({"proposal_id": to_accept.id}),
         "public.comment": Target({"proposal_id": open_for_comment.id},
                                  {"submitter_type": "anonymous", "position": "neutral",

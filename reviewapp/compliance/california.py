@@ -60,13 +60,26 @@ def _alpr_sharing(facts: VersionFacts, _settings: dict):
             yield ("ALPR data may not be sold.", _describe(recipient))
 
 
+def serves_immigration_enforcement(name: str, recipient_type: str, purpose: str,
+                                   data_categories: str) -> bool:
+    """Say whether sharing with this recipient serves immigration enforcement (SB 54).
+
+    By the recipient's name, by a purpose that names immigration enforcement or an
+    immigration agency, or, for a vendor pool, by who can search it.
+    """
+    return bool(
+        names_immigration_agency(name)
+        or IMMIGRATION_PURPOSE.search(purpose)
+        or names_immigration_agency(purpose)
+        or (recipient_type == RecipientType.VENDOR_POOL
+            and names_immigration_agency(data_categories))
+    )
+
+
 def _immigration_enforcement(facts: VersionFacts, _settings: dict):
     for recipient in facts.recipients:
-        by_name = names_immigration_agency(recipient.name)
-        by_purpose = IMMIGRATION_PURPOSE.search(recipient.purpose)
-        by_pool = recipient.recipient_type == RecipientType.VENDOR_POOL and (
-            names_immigration_agency(recipient.data_categories + " " + recipient.purpose))
-        if by_name or by_purpose or by_pool:
+        if serves_immigration_enforcement(recipient.name, recipient.recipient_type,
+                                          recipient.purpose, recipient.data_categories):
             yield ("California agencies may not use money or personnel for immigration "
                    "enforcement, including giving out personal information such as home or "
                    "work addresses or release dates."
@@ -113,4 +126,4 @@ RULES = (
     ),
 )
 
-__all__ = ["RULES", "names_immigration_agency"]
+__all__ = ["RULES", "names_immigration_agency", "serves_immigration_enforcement"]

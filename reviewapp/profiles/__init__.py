@@ -1,14 +1,30 @@
-"""Jurisdiction profiles: the ordinance's numbers and names, read from TOML data files."""
+"""Jurisdiction profiles: the ordinance's numbers and names, read from TOML data files.
 
+How a city writes its own profile is in README.md next to this file.
+"""
+
+import calendar
+import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PROFILE_DIR = Path(__file__).parent
 
 QUORUM_RULES = ("majority_of_seats",)
 MAJORITY_RULES = ("majority_of_votes_cast", "majority_of_seats", "two_thirds_of_seats")
+RULE_WORDS = {
+    "majority_of_seats": "a majority of all seats",
+    "majority_of_votes_cast": "a majority of the votes cast",
+    "two_thirds_of_seats": "two-thirds of all seats",
+}
+PACK_WORDS = {
+    "ccops": "CCOPS process rules",
+    "california": "California law (SB 34 on license plate readers, SB 54 on immigration)",
+}
+_URL = re.compile(r"https?://[^\s<>\"']+")
 
 
 class ProfileError(ValueError):
@@ -38,6 +54,9 @@ class Profile:
     rule_packs: tuple[str, ...]
     banned_technologies: tuple[str, ...]
     max_retention_days: int | None
+    # Setting name -> citation text (the [sources] table). Left out of hashing: a dict
+    # cannot be hashed, and the citations do not change what the profile decides.
+    sources: dict[str, str] = field(default_factory=dict, hash=False)
 
     @property
     def has_advisory_body(self) -> bool:
@@ -48,6 +67,48 @@ class Profile:
     def zone(self) -> ZoneInfo:
         """Return the time zone in which dates are shown."""
         return ZoneInfo(self.timezone)
+
+    @property
+    def quorum_words(self) -> str:
+        """Say the quorum rule in words, e.g. 'a majority of all seats'."""
+        return RULE_WORDS.get(self.quorum_rule, self.quorum_rule)
+
+    @property
+    def majority_words(self) -> str:
+        """Say the majority rule in words, e.g. 'a majority of the votes cast'."""
+        return RULE_WORDS.get(self.majority_rule, self.majority_rule)
+
+    @property
+    def annual_report_due(self) -> str:
+        """Say when annual reports are due, e.g. 'March 15, every year'."""
+        day = f"{calendar.month_name[self.annual_report_month]} {self.annual_report_day}"
+        years = self.annual_report_cadence_years
+        return f"{day}, every year" if years == 1 else f"{day}, every {years} years"
+
+    @property
+    def rule_pack_words(self) -> tuple[str, ...]:
+        """Name the rule packs in words."""
+        return tuple(PACK_WORDS.get(pack, pack) for pack in self.rule_packs)
+
+    @property
+    def banned_technology_labels(self) -> tuple[str, ...]:
+        """Return the human labels of the banned technology categories."""
+        from ..models.vocab import TechnologyCategory
+
+        return tuple(TechnologyCategory(value).label for value in self.banned_technologies)
+
+    def citations(self, *names: str) -> list[list[tuple[str, str | None]]]:
+        """Return the distinct citations of settings `names`, split into text and links.
+
+        Each citation is a list of (text, href) parts: href is None for plain text; for a
+        web address it is the address, and text is its host name (short link text).
+        """
+        found: list[str] = []
+        for name in names:
+            text = self.sources.get(name)
+            if text and text not in found:
+                found.append(text)
+        return [_split_links(text) for text in found]
 
 
 _FIELDS: dict[str, type | tuple] = {
@@ -69,6 +130,7 @@ _FIELDS: dict[str, type | tuple] = {
     "banned_technologies": list,
 }
 _OPTIONAL = {"advisory_body": str, "max_retention_days": int}
+SETTINGS = (*_FIELDS, *_OPTIONAL)  # the names a [sources] table may cite
 
 
 def load_profile(key: str, directory: Path = PROFILE_DIR) -> Profile:
@@ -85,20 +147,55 @@ def load_profile(key: str, directory: Path = PROFILE_DIR) -> Profile:
 
 def parse_profile(key: str, data: dict) -> Profile:
     """Validate a profile mapping and build the Profile."""
-    unknown = set(data) - set(_FIELDS) - set(_OPTIONAL)
+    unknown = set(data) - set(_FIELDS) - set(_OPTIONAL) - {"sources"}
     if unknown:
         raise ProfileError(f"profile {key!r}: unknown key {sorted(unknown)[0]!r}")
+    sources = data.get("sources", {})
     values: dict = {"key": key}
     for name, kind in _FIELDS.items():
         if name not in data:
-            raise ProfileError(f"profile {key!r}: missing key {name!r}")
+            misplaced = isinstance(sources, dict) and not isinstance(sources.get(name, ""), str)
+            hint = " (it is inside [sources]: settings go above that table)" if misplaced else ""
+            raise ProfileError(f"profile {key!r}: missing key {name!r}{hint}")
         values[name] = _typed(key, name, data[name], kind)
     for name, kind in _OPTIONAL.items():
         values[name] = _typed(key, name, data[name], kind) if name in data else None
     _check_values(key, values)
     values["rule_packs"] = tuple(values["rule_packs"])
     values["banned_technologies"] = tuple(values["banned_technologies"])
+    values["sources"] = _check_sources(key, sources)
     return Profile(**values)
+
+
+def _check_sources(key: str, sources) -> dict[str, str]:
+    """Check the [sources] table: known setting names, each with a non-empty string."""
+    if not isinstance(sources, dict):
+        raise ProfileError(f"profile {key!r}: key 'sources' must be a table "
+                           "([sources] with lines: setting = \"citation\")")
+    for name, citation in sources.items():
+        if name not in SETTINGS:
+            raise ProfileError(f"profile {key!r}: [sources] names unknown setting {name!r} "
+                               f"(known: {', '.join(SETTINGS)})")
+        if not isinstance(citation, str):
+            raise ProfileError(f"profile {key!r}: key 'sources.{name}' must be of type str")
+        if not citation.strip():
+            raise ProfileError(f"profile {key!r}: key 'sources.{name}' must not be empty")
+    return dict(sources)
+
+
+def _split_links(text: str) -> list[tuple[str, str | None]]:
+    """Split citation text into plain parts and (host, address) link parts."""
+    parts: list[tuple[str, str | None]] = []
+    position = 0
+    for match in _URL.finditer(text):
+        address = _trim_address(match.group())
+        if match.start() > position:
+            parts.append((text[position:match.start()], None))
+        parts.append((urlsplit(address).hostname or address, address))
+        position = match.start() + len(address)
+    if position < len(text):
+        parts.append((text[position:], None))
+    return parts
 
 
 def _typed(key: str, name: str, value, kind):
@@ -142,3 +239,15 @@ def _check_values(key: str, values: dict) -> None:
         ZoneInfo(values["timezone"])
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ProfileError(f"profile {key!r}: key 'timezone' is not a known zone") from exc
+
+
+def _trim_address(address: str) -> str:
+    """Drop sentence punctuation after an address; keep a bracket the address opened."""
+    while address:
+        last = address[-1]
+        if last in ".,;:!?'\"" or (last == ")" and address.count("(") < address.count(")")) \
+                or (last == "]" and address.count("[") < address.count("]")):
+            address = address[:-1]
+        else:
+            break
+    return address
