@@ -1,8 +1,15 @@
 """Advisory recommendation, motions and votes."""
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import (
+    IntegerField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
@@ -31,8 +38,22 @@ class MotionForm(FlaskForm):
                              validators=[DataRequired(message="Choose the motion.")])
     findings = CheckboxesField("Findings made by the council (all are required to approve)",
                                choices=[])
+    retention_limit_days = IntegerField(
+        "Keep data no longer than (days)", validators=[Optional(), NumberRange(min=1)],
+        description="Checked against each annual report. Leave empty for no limit.")
+    no_sharing_types = CheckboxesField("No sharing with these kinds of recipients",
+                                       choices=[])
+    no_sharing_names = StringField(
+        "No sharing with these named recipients", validators=[Optional(), Length(max=1000)],
+        description="Separate names with commas, e.g. Vigilant LEARN, Flock national lookup.")
+    audit_every_months = IntegerField(
+        "An audit of the system's use at least every (months)",
+        validators=[Optional(), NumberRange(min=1, max=120)])
+    deployment_areas = StringField(
+        "Deployment limited to these areas", validators=[Optional(), Length(max=1000)],
+        description="Separate areas with commas, e.g. District 3, Downtown.")
     conditions = TextAreaField(
-        "Conditions of approval, one per line",
+        "Other conditions of approval, one per line",
         validators=[Optional(), Length(max=20000)], render_kw={"rows": 5},
         description="Each line becomes a numbered condition in the determination.")
     moved_by = StringField("Moved by", validators=[Optional(), Length(max=200)])

@@ -13,7 +13,10 @@ from reviewapp.profiles import PROFILE_DIR, ProfileError, load_profile, parse_pr
 
 SHIPPED = PROFILE_DIR / "ccops-model.toml"
 SHIPPED_DATA = tomllib.loads(SHIPPED.read_text(encoding="utf-8"))
-REQUIRED_KEYS = sorted(set(SHIPPED_DATA) - {"advisory_body", "max_retention_days"})
+OPTIONAL_KEYS = {"advisory_body", "max_retention_days", "emergency_notice_days",
+                 "emergency_report_days", "existing_technology_days",
+                 "ordinance_effective_date"}
+REQUIRED_KEYS = sorted(set(SHIPPED_DATA) - OPTIONAL_KEYS)
 
 
 def write_profile(directory: Path, key: str = "test-city", drop: tuple[str, ...] = (),

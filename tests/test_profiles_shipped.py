@@ -203,7 +203,7 @@ def test_sources_must_be_a_table(tmp_path):
 
 
 def test_a_setting_written_under_sources_is_reported_as_missing_with_a_hint(tmp_path):
-    text = MODEL.replace("notice_days = 30\n", "")
+    text = re.sub(r"^notice_days = 30\n", "", MODEL, flags=re.MULTILINE)
     message = load_error(tmp_path, text + '\n[sources]\ncomment_days = "x"\nnotice_days = 30\n')
     assert "missing key 'notice_days'" in message
     assert "inside [sources]" in message

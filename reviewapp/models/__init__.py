@@ -5,6 +5,16 @@ from .base import Base
 from .comments import Comment, CommentModeration, CommentPeriod
 from .council import AdvisoryRecommendation, Hearing, Motion, MotionResult, Vote
 from .findings import Finding, FindingOverride
+from .oversight import (
+    AnnualReport,
+    EmergencyNotice,
+    InventoryItem,
+    Obligation,
+    ProposalOrigin,
+    ReportFinding,
+    ReportReview,
+    ReportSharing,
+)
 from .proposals import DataRecipient, Proposal, ProposalVersion, StageChange
 from .records import AuditEvent, Determination
 from .users import Department, Role, User
@@ -12,6 +22,7 @@ from .vocab import (
     Decision,
     MotionOutcome,
     MotionType,
+    ObligationKind,
     Position,
     RecipientType,
     Recommendation,
@@ -26,10 +37,47 @@ from .vocab import (
 )
 
 __all__ = [
-    "AdvisoryRecommendation", "AuditEvent", "Base", "Comment", "CommentModeration",
-    "CommentPeriod", "DataRecipient", "Decision", "Department", "Determination", "Finding",
-    "FindingOverride", "Hearing", "Motion", "MotionOutcome", "MotionResult", "MotionType",
-    "Position", "Proposal", "ProposalVersion", "RecipientType", "Recommendation",
-    "RequiredFinding", "Role", "SensitiveLocation", "Severity", "Stage", "StageChange",
-    "SubmitterType", "TechnologyCategory", "Trigger", "User", "Vote", "VoteChoice",
+    "AdvisoryRecommendation",
+    "AnnualReport",
+    "AuditEvent",
+    "Base",
+    "Comment",
+    "CommentModeration",
+    "CommentPeriod",
+    "DataRecipient",
+    "Decision",
+    "Department",
+    "Determination",
+    "EmergencyNotice",
+    "Finding",
+    "FindingOverride",
+    "Hearing",
+    "InventoryItem",
+    "Motion",
+    "MotionOutcome",
+    "MotionResult",
+    "MotionType",
+    "Obligation",
+    "ObligationKind",
+    "Position",
+    "Proposal",
+    "ProposalOrigin",
+    "ProposalVersion",
+    "RecipientType",
+    "Recommendation",
+    "ReportFinding",
+    "ReportReview",
+    "ReportSharing",
+    "RequiredFinding",
+    "Role",
+    "SensitiveLocation",
+    "Severity",
+    "Stage",
+    "StageChange",
+    "SubmitterType",
+    "TechnologyCategory",
+    "Trigger",
+    "User",
+    "Vote",
+    "VoteChoice",
 ]

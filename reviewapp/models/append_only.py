@@ -13,10 +13,13 @@ APPEND_ONLY_TABLES = (
     "audit_event", "stage_change", "finding", "finding_override", "comment_period", "comment",
     "comment_moderation", "advisory_recommendation", "hearing", "motion", "vote",
     "motion_result", "determination",
+    # After the vote (migration 0004).
+    "obligation", "annual_report", "report_sharing", "report_finding", "report_review",
+    "emergency_notice", "inventory_item", "proposal_origin",
 )
 
 
-def _sqlite(tables) -> list[str]:
+def _sqlite(tables, frozen_versions: bool = True) -> list[str]:
     statements = []
     for table in tables:
         for op in ("UPDATE", "DELETE"):
@@ -24,6 +27,8 @@ def _sqlite(tables) -> list[str]:
                 f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table} "
                 f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
             )
+    if not frozen_versions:
+        return statements
     statements += [
         "CREATE TRIGGER IF NOT EXISTS proposal_version_frozen BEFORE UPDATE ON "
         "proposal_version WHEN OLD.submitted_at IS NOT NULL "
@@ -43,7 +48,7 @@ def _sqlite(tables) -> list[str]:
     return statements
 
 
-def _postgresql(tables) -> list[str]:
+def _postgresql(tables, frozen_versions: bool = True) -> list[str]:
     statements = [
         "CREATE OR REPLACE FUNCTION reviewapp_append_only() RETURNS trigger AS $$ BEGIN "
         "RAISE EXCEPTION USING MESSAGE = TG_TABLE_NAME || ' is append-only'; "
@@ -62,6 +67,8 @@ def _postgresql(tables) -> list[str]:
             f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
             "FOR EACH ROW EXECUTE FUNCTION reviewapp_append_only()"
         )
+    if not frozen_versions:
+        return statements
     statements += [
         "CREATE TRIGGER proposal_version_frozen BEFORE UPDATE OR DELETE ON proposal_version "
         "FOR EACH ROW EXECUTE FUNCTION reviewapp_frozen_version()",
@@ -73,12 +80,17 @@ def _postgresql(tables) -> list[str]:
     return statements
 
 
-def guard_statements(dialect: str, tables=APPEND_ONLY_TABLES) -> list[str]:
-    """Return the SQL that installs the append-only guards on this database dialect."""
+def guard_statements(dialect: str, tables=APPEND_ONLY_TABLES,
+                     frozen_versions: bool = True) -> list[str]:
+    """Return the SQL that installs the append-only guards on this database dialect.
+
+    frozen_versions=False leaves out the proposal-version guards (for a migration that
+    only adds tables).
+    """
     if dialect == "sqlite":
-        return _sqlite(tables)
+        return _sqlite(tables, frozen_versions)
     if dialect == "postgresql":
-        return _postgresql(tables)
+        return _postgresql(tables, frozen_versions)
     raise ValueError(f"no append-only guards for {dialect}")
 
 

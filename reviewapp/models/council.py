@@ -58,6 +58,11 @@ class Motion(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     votes: Mapped[list["Vote"]] = relationship(back_populates="motion", order_by="Vote.id")
+
+    @property
+    def condition_texts(self) -> list[str]:
+        """Return the wording of each condition, in order."""
+        return [c["text"] if isinstance(c, dict) else c for c in self.conditions]
     result: Mapped["MotionResult | None"] = relationship(uselist=False)
     hearing: Mapped[Hearing] = relationship()
 

@@ -172,3 +172,14 @@ class RequiredFinding(LabelledEnum):
         "no_less_invasive_alternative",
         "No less costly or less invasive alternative would be as effective",
     )
+
+
+class ObligationKind(LabelledEnum):
+    """The kinds of condition of approval that can be checked against annual reports."""
+
+    MAX_RETENTION_DAYS = "max_retention_days", "Keep data no longer than N days"
+    NO_SHARING_WITH_TYPE = "no_sharing_with_type", "No sharing with a type of recipient"
+    NO_SHARING_WITH = "no_sharing_with", "No sharing with a named recipient"
+    AUDIT_EVERY_MONTHS = "audit_every_months", "An audit at least every N months"
+    DEPLOYMENT_LIMITED_TO = "deployment_limited_to", "Deployment limited to named areas"
+    OTHER = "other", "Other condition (free text)"

@@ -7,6 +7,7 @@ import calendar
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -54,6 +55,12 @@ class Profile:
     rule_packs: tuple[str, ...]
     banned_technologies: tuple[str, ...]
     max_retention_days: int | None
+    # After the vote: exigent-use windows and the existing-technology deadline (None: the
+    # ordinance sets none), counted from the ordinance's effective date.
+    emergency_notice_days: int | None = None
+    emergency_report_days: int | None = None
+    existing_technology_days: int | None = None
+    ordinance_effective_date: date | None = None
     # Setting name -> citation text (the [sources] table). Left out of hashing: a dict
     # cannot be hashed, and the citations do not change what the profile decides.
     sources: dict[str, str] = field(default_factory=dict, hash=False)
@@ -129,7 +136,11 @@ _FIELDS: dict[str, type | tuple] = {
     "rule_packs": list,
     "banned_technologies": list,
 }
-_OPTIONAL = {"advisory_body": str, "max_retention_days": int}
+_OPTIONAL = {
+    "advisory_body": str, "max_retention_days": int, "emergency_notice_days": int,
+    "emergency_report_days": int, "existing_technology_days": int,
+    "ordinance_effective_date": date,
+}
 SETTINGS = (*_FIELDS, *_OPTIONAL)  # the names a [sources] table may cite
 
 
@@ -233,8 +244,13 @@ def _check_values(key: str, values: dict) -> None:
         if banned not in categories:
             raise ProfileError(f"profile {key!r}: key 'banned_technologies' names unknown "
                                f"technology {banned!r} (known: {', '.join(sorted(categories))})")
-    if values["max_retention_days"] is not None and values["max_retention_days"] < 1:
-        raise ProfileError(f"profile {key!r}: key 'max_retention_days' must be at least 1")
+    for name in ("max_retention_days", "emergency_notice_days", "emergency_report_days",
+                 "existing_technology_days"):
+        if values[name] is not None and values[name] < 1:
+            raise ProfileError(f"profile {key!r}: key {name!r} must be at least 1")
+    if values["existing_technology_days"] and values["ordinance_effective_date"] is None:
+        raise ProfileError(f"profile {key!r}: key 'ordinance_effective_date' is needed with "
+                           "'existing_technology_days' (the deadline counts from it)")
     try:
         ZoneInfo(values["timezone"])
     except (ZoneInfoNotFoundError, ValueError) as exc:

@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .. import audit
+from ..conditions import Condition
 from ..models import (
     AdvisoryRecommendation,
     Hearing,
@@ -22,6 +23,7 @@ from ..models import (
     Vote,
     VoteChoice,
 )
+from ..models.vocab import ObligationKind
 from ..profiles import Profile
 from ..workflow import Action, TransitionNotAllowed, judge_tally
 from .transitions import current_period, effective_stage, move, situation
@@ -94,12 +96,17 @@ def latest_motion(session: Session, proposal: Proposal) -> Motion | None:
 
 
 def record_motion(session: Session, proposal: Proposal, actor: User, now: datetime,
-                  profile: Profile, motion_type: str, conditions: list[str],
+                  profile: Profile, motion_type: str, conditions: list,
                   findings: list[str], moved_by: str) -> Motion:
-    """Put a motion to the council at the hearing (approval needs every required finding)."""
+    """Put a motion to the council at the hearing (approval needs every required finding).
+
+    `conditions` are Condition objects, or plain text lines (free-text conditions).
+    """
     kind = MotionType(motion_type)
     hearing = current_hearing(session, proposal)
-    conditions = [c.strip() for c in conditions if c.strip()]
+    conditions = [c if isinstance(c, Condition) else Condition(ObligationKind.OTHER.value,
+                                                               c.strip())
+                  for c in conditions if isinstance(c, Condition) or c.strip()]
     if kind is MotionType.APPROVE_WITH_CONDITIONS and not conditions:
         raise TransitionNotAllowed("List at least one condition of approval.")
     move(session, proposal, Action.RECORD_MOTION, actor, now,
@@ -112,7 +119,8 @@ def record_motion(session: Session, proposal: Proposal, actor: User, now: dateti
          motion_type=kind.value)
     motion = Motion(
         proposal_id=proposal.id, hearing_id=hearing.id, motion_type=kind,
-        conditions=conditions if kind is MotionType.APPROVE_WITH_CONDITIONS else [],
+        conditions=[c.as_dict() for c in conditions]
+        if kind is MotionType.APPROVE_WITH_CONDITIONS else [],
         findings=sorted(findings) if kind in (MotionType.APPROVE,
                                               MotionType.APPROVE_WITH_CONDITIONS) else [],
         moved_by=moved_by.strip(), recorded_by_id=actor.id, created_at=now,

@@ -7,12 +7,14 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .. import audit, pdf, record, workflow
+from .. import audit, conditions, pdf, record, workflow
 from ..models import (
     Decision,
     Determination,
     MotionOutcome,
     MotionType,
+    Obligation,
+    ObligationKind,
     Proposal,
     User,
 )
@@ -74,6 +76,13 @@ def issue_determination(session: Session, proposal: Proposal, actor: User, now: 
         issued_by_id=actor.id, issued_at=now,
     )
     session.add(determination)
+    session.flush()
+    for number, item in enumerate(motion.conditions, start=1):
+        condition = conditions.from_stored(item)
+        session.add(Obligation(
+            proposal_id=proposal.id, determination_id=determination.id, number=number,
+            kind=ObligationKind(condition.kind), number_value=condition.number,
+            text_value=",".join(condition.values), text=condition.text, created_at=now))
     session.flush()
     audit.record(session, actor, "issue_determination", "determination", document_number, now,
                  sha256=sha256, decision=decision.value)

@@ -17,10 +17,10 @@ from forms.clerk import (
 )
 from forms.council import MotionForm
 
-from .. import clock, record
+from .. import clock, conditions, record
 from ..db import get_session
 from ..jurisdiction import profile
-from ..models import Comment, MotionType, Proposal, RequiredFinding, Stage
+from ..models import Comment, MotionType, Proposal, RecipientType, RequiredFinding, Stage
 from ..permissions import can_manage_process, require
 from ..services import comments, council, determinations, intake
 from ..services.transitions import effective_stage
@@ -67,6 +67,7 @@ def _forms(proposal: Proposal) -> dict:
     motion = MotionForm()
     motion.motion_type.choices = options(MotionType.choices())
     motion.findings.choices = options(RequiredFinding.choices())
+    motion.no_sharing_types.choices = options(RecipientType.choices())
     absence = AbsenceForm()
     absence.member.choices = options((m.id, m.name) for m in council.council_members(get_session()))
     schedule = ScheduleHearingForm()
@@ -205,15 +206,28 @@ def motion(proposal_id: int):
     form = MotionForm()
     form.motion_type.choices = options(MotionType.choices())
     form.findings.choices = options(RequiredFinding.choices())
+    form.no_sharing_types.choices = options(RecipientType.choices())
     if not form.validate_on_submit():
         return _workbench(item, 400, motion_form=form)
     try:
         council.record_motion(get_session(), item, actor(), clock.now(), profile(),
-                              form.motion_type.data, (form.conditions.data or "").splitlines(),
+                              form.motion_type.data, _conditions(form),
                               form.findings.data or [], form.moved_by.data or "")
     except TransitionNotAllowed as exc:
         return _refused(item, exc, "motion_form", form)
     return _done(item, "The motion is open. Council members can now vote.")
+
+
+def _conditions(form: MotionForm) -> list[conditions.Condition]:
+    """Turn the motion form's typed fields and free-text lines into conditions."""
+    return conditions.build(
+        retention_days=form.retention_limit_days.data,
+        no_sharing_types=form.no_sharing_types.data or (),
+        no_sharing_names=form.no_sharing_names.data or "",
+        audit_every_months=form.audit_every_months.data,
+        deployment_areas=form.deployment_areas.data or "",
+        other_lines=(form.conditions.data or "").splitlines(),
+    )
 
 
 @bp.route("/proposals/<int:proposal_id>/absence", methods=["POST"])
