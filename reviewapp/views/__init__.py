@@ -10,7 +10,21 @@ from ..record import load_proposal
 
 def register_blueprints(app: Flask) -> None:
     """Register every blueprint."""
-    from . import advisory, auth, clerk, council, public, registry, submit
+    # emergency, oversight, review_reports and submit_reports add routes to the audience
+    # blueprints; importing them here, before any registration, is what attaches them.
+    from . import (  # noqa: F401
+        advisory,
+        auth,
+        clerk,
+        council,
+        emergency,
+        oversight,
+        public,
+        registry,
+        review_reports,
+        submit,
+        submit_reports,
+    )
 
     for module in (public, registry, auth, submit, clerk, advisory, council):
         app.register_blueprint(module.bp)

@@ -1,0 +1,1 @@
+"""Routes for submit_reports, added to the audience blueprints (filled in by that work)."""
