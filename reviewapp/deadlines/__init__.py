@@ -15,6 +15,7 @@ class DueItem:
     due_on: date
     met_on: date | None
     url: str  # the public page where the item stands
+    proposal_id: int | None = None  # the technology or proposal it belongs to, if any
 
     def overdue(self, today: date) -> bool:
         """Say whether the item is late as of `today` (met late counts as met, not overdue)."""

@@ -1,0 +1,135 @@
+"""Read side for the after-the-vote pages: technologies in use and the oversight dashboard.
+
+Every function runs a fixed number of queries whatever the number of proposals.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from .models import (
+    Decision,
+    Determination,
+    Finding,
+    Obligation,
+    Proposal,
+    ProposalVersion,
+    ReportFinding,
+    ReportReview,
+    Severity,
+    Stage,
+)
+
+APPROVING = (Decision.APPROVED, Decision.APPROVED_WITH_CONDITIONS)
+
+# The dashboard's status groups, in display order, with the stages each covers.
+STATUS_GROUPS = (
+    ("In review", (Stage.SUBMITTED, Stage.RETURNED, Stage.ASSESSMENT, Stage.PUBLIC_COMMENT,
+                   Stage.ADVISORY_REVIEW, Stage.AWAITING_HEARING, Stage.HEARING_SCHEDULED,
+                   Stage.REVISIONS_REQUESTED)),
+    ("Approved", ()),
+    ("Denied", ()),
+    ("Withdrawn", (Stage.WITHDRAWN,)),
+)
+
+
+@dataclass
+class Technology:
+    """An approved technology: its proposal, latest determination and obligations."""
+
+    proposal: Proposal
+    determination: Determination
+    obligations: list[Obligation] = field(default_factory=list)
+
+
+def approved_technologies(session: Session) -> list[Technology]:
+    """Return every technology whose latest determination approves it (three queries)."""
+    determinations = list(session.scalars(
+        select(Determination).order_by(Determination.proposal_id, Determination.id)))
+    latest = {d.proposal_id: d for d in determinations}
+    approved = {pid: d for pid, d in latest.items() if d.decision in APPROVING}
+    if not approved:
+        return []
+    proposals = {p.id: p for p in session.scalars(
+        select(Proposal).where(Proposal.id.in_(approved))
+        .options(joinedload(Proposal.department)))}
+    obligations: dict[int, list[Obligation]] = {}
+    for row in session.scalars(select(Obligation).where(
+            Obligation.determination_id.in_([d.id for d in approved.values()]))
+            .order_by(Obligation.number)):
+        obligations.setdefault(row.determination_id, []).append(row)
+    return [Technology(proposals[pid], d, obligations.get(d.id, []))
+            for pid, d in sorted(approved.items())]
+
+
+def technology(session: Session, proposal_id: int) -> Technology | None:
+    """Return one approved technology, or None if the proposal is not approved."""
+    latest = session.scalar(select(Determination).where(Determination.proposal_id == proposal_id)
+                            .order_by(Determination.id.desc()).limit(1))
+    if latest is None or latest.decision not in APPROVING:
+        return None
+    proposal = session.scalar(
+        select(Proposal).where(Proposal.id == proposal_id)
+        .options(joinedload(Proposal.department), selectinload(Proposal.versions)))
+    obligations = list(session.scalars(select(Obligation).where(
+        Obligation.determination_id == latest.id).order_by(Obligation.number)))
+    return Technology(proposal, latest, obligations)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """City-wide counts for the oversight dashboard."""
+
+    status_counts: list[tuple[str, int]]
+    open_report_findings: int
+    blocking_in_assessment: int
+    unreviewed_reports: int
+
+
+def dashboard(session: Session, now: datetime) -> Dashboard:
+    """Count proposals by status, and open findings (a fixed number of queries)."""
+    stages = Counter(dict(session.execute(
+        select(Proposal.stage, func.count()).where(Proposal.stage != Stage.DRAFT)
+        .group_by(Proposal.stage)).all()))
+    latest_decisions = dict(session.execute(
+        select(Determination.proposal_id, Determination.decision)
+        .order_by(Determination.id)).all())
+    decided = Counter("Approved" if d in APPROVING else "Denied"
+                      for d in latest_decisions.values())
+    counts = []
+    for label, group_stages in STATUS_GROUPS:
+        counts.append((label, decided[label] if label in decided or not group_stages
+                       else sum(stages[s] for s in group_stages)))
+    reviewed = select(ReportReview.report_id)
+    open_findings = session.scalar(
+        select(func.count()).select_from(ReportFinding)
+        .where(ReportFinding.report_id.not_in(reviewed)))
+    unreviewed = session.scalar(
+        select(func.count(func.distinct(ReportFinding.report_id)))
+        .where(ReportFinding.report_id.not_in(reviewed)))
+    in_assessment = select(ProposalVersion.id).join(Proposal).where(
+        Proposal.stage == Stage.ASSESSMENT)
+    blocking = session.scalar(
+        select(func.count()).select_from(Finding)
+        .where(Finding.severity == Severity.BLOCKING, Finding.version_id.in_(in_assessment)))
+    return Dashboard(counts, open_findings, blocking, unreviewed)
+
+
+def bar_chart(counts: list[tuple[str, int]], width: int = 560, bar_height: int = 28) -> dict:
+    """Lay out a horizontal bar chart as plain numbers for the SVG template."""
+    label_width, gap, top = 110, 10, 10
+    largest = max((value for _label, value in counts), default=0) or 1
+    room = width - label_width - 60
+    bars = []
+    for index, (label, value) in enumerate(counts):
+        y = top + index * (bar_height + gap)
+        length = round(room * value / largest)
+        bars.append({"label": label, "value": value, "y": y, "x": label_width,
+                     "width": length, "text_x": label_width + length + 6,
+                     "text_y": y + bar_height * 0.68})
+    height = top * 2 + len(counts) * (bar_height + gap)
+    return {"width": width, "height": height, "bar_height": bar_height, "bars": bars,
+            "label_x": label_width - 8}
