@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import clock
+from .demo_reports import seed_reports
 from .jurisdiction import profile
 from .models import User
 from .services import accounts, comments, council, determinations, intake, proposals
@@ -218,5 +219,10 @@ def seed(session: Session, instance_path: str) -> bool:
     council.close_roll_call(session, shots, clerk, vote_time + timedelta(minutes=5), rules)
     determinations.issue_determination(session, shots, clerk, vote_time + timedelta(hours=1),
                                        rules, instance_path)
+    session.flush()
+
+    # 7. After the vote: an approved ALPR whose annual report breaks its conditions, and a
+    # technology whose report is overdue.
+    seed_reports(session, rules, now, analyst, clerk, instance_path)
     session.commit()
     return True

@@ -63,6 +63,16 @@ def can_vote(user, proposal: Proposal) -> bool:
     return _has_role(user, Role.COUNCIL) and user.id != proposal.created_by_id
 
 
+def can_file_report(user, proposal: Proposal) -> bool:
+    """The technology's own department files its annual reports."""
+    return _has_role(user, Role.SUBMITTER) and user.department_id == proposal.department_id
+
+
+def can_review_report(user) -> bool:
+    """The clerk and advisory members review filed annual reports."""
+    return _has_role(user, Role.CLERK) or _has_role(user, Role.ADVISORY)
+
+
 def can_administer(user) -> bool:
     """Administrators manage users and departments."""
     return _has_role(user, Role.ADMIN)
@@ -76,6 +86,6 @@ def require(allowed: bool) -> None:
 
 __all__ = [
     "PermissionDenied", "User", "can_administer", "can_advise", "can_create_proposal",
-    "can_edit", "can_manage_process", "can_view_private", "can_vote", "can_withdraw",
-    "is_staff", "require",
+    "can_edit", "can_file_report", "can_manage_process", "can_review_report",
+    "can_view_private", "can_vote", "can_withdraw", "is_staff", "require",
 ]

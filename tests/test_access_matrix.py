@@ -34,7 +34,7 @@ from reviewapp.permissions import (
     can_vote,
     can_withdraw,
 )
-from reviewapp.services import comments, council
+from reviewapp.services import comments, council, reports
 from tests.factories import ALL_FINDINGS, PASSWORD, complete_data
 
 ANON = "anonymous"
@@ -64,6 +64,13 @@ ACCESS: dict[str, dict[str, frozenset[str]]] = {
     "public.receipt": {"GET": EVERYONE},
     "public.determination_pdf": {"GET": EVERYONE},
     "public.technologies": {"GET": EVERYONE},
+    "public.report": {"GET": EVERYONE},
+    "submit.reports": {"GET": SUBMITTERS},
+    "submit.new_report": {"GET": {SUBMITTER}, "POST": {SUBMITTER}},
+    "clerk.reports": {"GET": {CLERK}},
+    "clerk.review_report": {"GET": {CLERK}, "POST": {CLERK}},
+    "advisory.reports": {"GET": {ADVISORY}},
+    "advisory.review_report": {"GET": {ADVISORY}, "POST": {ADVISORY}},
     "public.technology": {"GET": EVERYONE},
     "public.dashboard": {"GET": EVERYONE},
     "auth.login": {"GET": EVERYONE, "POST": EVERYONE},
@@ -149,6 +156,12 @@ def build_targets(world) -> dict[str, Target]:
     document = db.scalar(select(Determination.document_number)
                          .where(Determination.proposal_id == decided.id))
 
+    to_report = world.proposal(Stage.DECIDED)  # period 1 open, nothing filed yet
+    reported = world.proposal(Stage.DECIDED)
+    filed = reports.file_report(db, reported, world.submitter, clock(), profile,
+                                reports.ReportData())
+    db.commit()
+
     ready_to_issue = world.proposal(Stage.HEARING_SCHEDULED)
     _open_motion(world, ready_to_issue)
     for member, choice in zip(world.council, ("aye", "aye", "aye", "no", "abstain"),
@@ -203,6 +216,13 @@ def build_targets(world) -> dict[str, Target]:
         "public.receipt": Target({"tracking_number": receipt.tracking_number}),
         "public.determination_pdf": Target({"document_number": document}),
         "public.technologies": Target({}),
+        "public.report": Target({"report_id": filed.id}),
+        "submit.reports": Target({}),
+        "submit.new_report": Target({"proposal_id": to_report.id}, {"file_report": "1"}),
+        "clerk.reports": Target({}),
+        "clerk.review_report": Target({"report_id": filed.id}, {"memo": "Reviewed."}),
+        "advisory.reports": Target({}),
+        "advisory.review_report": Target({"report_id": filed.id}, {"memo": "Reviewed."}),
         "public.technology": Target({"proposal_id": decided.id}),
         "public.dashboard": Target({}),
         "auth.login": Target({}),
