@@ -33,6 +33,9 @@ def upgrade_database(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """Attach the commands to `flask`."""
+    from .cli_due import register_due_command
+
+    register_due_command(app)
 
     @app.cli.command("setup-db")
     def setup_db():

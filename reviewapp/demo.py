@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import clock
+from .demo_emergency import seed_emergency_and_inventory
 from .demo_reports import seed_reports
 from .jurisdiction import profile
 from .models import User
@@ -224,5 +225,7 @@ def seed(session: Session, instance_path: str) -> bool:
     # 7. After the vote: an approved ALPR whose annual report breaks its conditions, and a
     # technology whose report is overdue.
     seed_reports(session, rules, now, analyst, clerk, instance_path)
+    # 8. Emergency use notices and the inventory of technology in use before the ordinance.
+    seed_emergency_and_inventory(session, rules, now, analyst, clerk)
     session.commit()
     return True

@@ -34,7 +34,7 @@ from reviewapp.permissions import (
     can_vote,
     can_withdraw,
 )
-from reviewapp.services import comments, council, reports
+from reviewapp.services import comments, council, emergency, inventory, reports
 from tests.factories import ALL_FINDINGS, PASSWORD, complete_data
 
 ANON = "anonymous"
@@ -64,6 +64,13 @@ ACCESS: dict[str, dict[str, frozenset[str]]] = {
     "public.receipt": {"GET": EVERYONE},
     "public.determination_pdf": {"GET": EVERYONE},
     "public.technologies": {"GET": EVERYONE},
+    "public.emergency_index": {"GET": EVERYONE},
+    "public.emergency_notice": {"GET": EVERYONE},
+    "public.inventory_index": {"GET": EVERYONE},
+    "submit.emergency_new": {"GET": SUBMITTERS, "POST": SUBMITTERS},
+    "submit.emergency_proposal": {"POST": {SUBMITTER}},
+    "submit.inventory_new": {"GET": SUBMITTERS | {CLERK}, "POST": {SUBMITTER, CLERK}},
+    "submit.inventory_proposal": {"POST": {SUBMITTER}},
     "public.report": {"GET": EVERYONE},
     "submit.reports": {"GET": SUBMITTERS},
     "submit.new_report": {"GET": {SUBMITTER}, "POST": {SUBMITTER}},
@@ -156,6 +163,21 @@ def build_targets(world) -> dict[str, Target]:
     document = db.scalar(select(Determination.document_number)
                          .where(Determination.proposal_id == decided.id))
 
+    today = local_today(world)
+    notice = emergency.file_notice(db, world.submitter, clock(), emergency.NoticeData(
+        technology_name="Borrowed drone", technology_category="drone",
+        description="A search for a missing child.", began_on=today, use_continues=True))
+    item = inventory.list_item(db, world.clerk, clock(), inventory.ItemData(
+        department_id=world.submitter.department_id, technology_name="Old cameras",
+        technology_category="camera", description="In use since 2015.", in_use_since=None))
+    db.commit()
+    notice_form = {"technology_name": "Drone", "technology_category": "drone",
+                   "description": "Exigent.", "began_on": today.isoformat(),
+                   "use_continues": "yes"}
+    inventory_form = {"department": str(world.submitter.department_id),
+                      "technology_name": "Cameras", "technology_category": "camera",
+                      "description": "Old."}
+
     to_report = world.proposal(Stage.DECIDED)  # period 1 open, nothing filed yet
     reported = world.proposal(Stage.DECIDED)
     filed = reports.file_report(db, reported, world.submitter, clock(), profile,
@@ -216,6 +238,13 @@ def build_targets(world) -> dict[str, Target]:
         "public.receipt": Target({"tracking_number": receipt.tracking_number}),
         "public.determination_pdf": Target({"document_number": document}),
         "public.technologies": Target({}),
+        "public.emergency_index": Target({}),
+        "public.emergency_notice": Target({"notice_id": notice.id}),
+        "public.inventory_index": Target({}),
+        "submit.emergency_new": Target({}, notice_form),
+        "submit.emergency_proposal": Target({"notice_id": notice.id}),
+        "submit.inventory_new": Target({}, inventory_form),
+        "submit.inventory_proposal": Target({"item_id": item.id}),
         "public.report": Target({"report_id": filed.id}),
         "submit.reports": Target({}),
         "submit.new_report": Target({"proposal_id": to_report.id}, {"file_report": "1"}),
