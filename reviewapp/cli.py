@@ -7,7 +7,6 @@ import click
 from flask import Flask, current_app
 
 from . import audit, clock
-from .db import get_session
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,6 +28,15 @@ def upgrade_database(app: Flask) -> None:
     from .db import database_url
 
     command.upgrade(alembic_config(database_url(app)), "head")
+
+
+def command_session():
+    """Return a session of the command's own, closed (and its connection returned) on exit.
+
+    Not the request-scoped get_session(): a command may run inside an outer app context
+    (a test), whose session would stay open mid-transaction after the command.
+    """
+    return current_app.extensions["db_sessionmaker"]()
 
 
 def register_commands(app: Flask) -> None:
@@ -54,13 +62,13 @@ def register_commands(app: Flask) -> None:
         """Create a staff account (the password is asked for, never shown)."""
         from .services.accounts import AccountProblem, create_account
 
-        db = get_session()
-        try:
-            create_account(db, email=email, name=name, role=role, department=department,
-                           password=password, now=clock.now())
-        except AccountProblem as exc:
-            raise click.ClickException(str(exc)) from exc
-        db.commit()
+        with command_session() as db:
+            try:
+                create_account(db, email=email, name=name, role=role, department=department,
+                               password=password, now=clock.now())
+            except AccountProblem as exc:
+                raise click.ClickException(str(exc)) from exc
+            db.commit()
         click.echo(f"Created {role} {email}.")
 
     @app.cli.command("seed-demo")
@@ -68,13 +76,15 @@ def register_commands(app: Flask) -> None:
         """Load demo users and proposals at different stages (demo only)."""
         from .demo import seed
 
-        created = seed(get_session(), current_app.instance_path)
+        with command_session() as db:
+            created = seed(db, current_app.instance_path)
         click.echo("Demo data loaded." if created else "Demo data was already loaded.")
 
     @app.cli.command("verify-audit")
     def verify_audit():
         """Check the audit hash chain; exit non-zero naming the first bad event."""
-        report = audit.verify_chain(get_session())
+        with command_session() as db:
+            report = audit.verify_chain(db)
         if report.ok:
             click.echo(f"Audit chain verified: {report.count} events, head {report.head}.")
             return

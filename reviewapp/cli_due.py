@@ -1,10 +1,9 @@
 """`flask due`: every deadline a department has not met yet, without a scheduler."""
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 
 from . import clock
-from .db import get_session
 from .deadlines import DueItem, all_due_items
 from .jurisdiction import profile
 
@@ -36,7 +35,10 @@ def register_due_command(app: Flask) -> None:
         """List every item due or overdue (emergency, inventory, annual reports)."""
         rules, now = profile(), clock.now()
         today = now.astimezone(rules.zone).date()
-        items = open_items(get_session(), rules, now, overdue)
+        # A read-only session of its own, closed here: the command never takes SQLite's
+        # write lock, and leaves no transaction open in an app context it did not push.
+        with current_app.extensions["db_read_sessionmaker"]() as session:
+            items = open_items(session, rules, now, overdue)
         if not items:
             click.echo("Nothing is overdue." if overdue else "Nothing is due.")
             return

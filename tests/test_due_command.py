@@ -16,7 +16,7 @@ from reviewapp.services.inventory import ItemData
 
 def run_due(app, world, *args):
     """Run `flask due` (registering it when the app does not have it yet)."""
-    world.db.commit()  # end the test's transaction: the command's session may write-lock
+    world.db.commit()  # the command reads what the test wrote
     if "due" not in app.cli.commands:
         register_due_command(app)
     result = app.test_cli_runner().invoke(args=["due", *args])
