@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from .models import (
+    AnnualReport,
     Decision,
     Determination,
     Finding,
@@ -116,6 +117,34 @@ def dashboard(session: Session, now: datetime) -> Dashboard:
         select(func.count()).select_from(Finding)
         .where(Finding.severity == Severity.BLOCKING, Finding.version_id.in_(in_assessment)))
     return Dashboard(counts, open_findings, blocking, unreviewed)
+
+
+@dataclass(frozen=True)
+class ReportFindingRow:
+    """A finding on an annual report, with the report and technology it belongs to."""
+
+    finding: ReportFinding
+    report_id: int
+    period_number: int
+    proposal_id: int
+    technology: str
+
+
+def report_findings(session: Session, proposal_id: int | None = None,
+                    unreviewed_only: bool = False) -> list[ReportFindingRow]:
+    """Return report findings, blocking first (one query): one technology's, or all open."""
+    query = (select(ReportFinding, AnnualReport.id, AnnualReport.period_number,
+                    Proposal.id, Proposal.title)
+             .join(AnnualReport, AnnualReport.id == ReportFinding.report_id)
+             .join(Proposal, Proposal.id == AnnualReport.proposal_id)
+             .order_by(Proposal.id, AnnualReport.period_number, ReportFinding.id))
+    if proposal_id is not None:
+        query = query.where(AnnualReport.proposal_id == proposal_id)
+    if unreviewed_only:
+        query = query.where(ReportFinding.report_id.not_in(select(ReportReview.report_id)))
+    rows = [ReportFindingRow(*row) for row in session.execute(query)]
+    order = {Severity.BLOCKING: 0, Severity.WARNING: 1, Severity.INFO: 2}
+    return sorted(rows, key=lambda r: order[r.finding.severity])
 
 
 def bar_chart(counts: list[tuple[str, int]], width: int = 560, bar_height: int = 28) -> dict:

@@ -111,6 +111,12 @@ def test_a_report_contradicting_two_conditions_shows_two_cited_findings(client, 
     assert "“U.S. Immigration and Customs Enforcement” (Federal agency), 12 times" in page
     assert "Retain data no longer than 30 days." in page
     assert "Filed late" not in page and "Incomplete</span>" not in page
+    # The same two cited findings stand on the technology's record and the dashboard.
+    for url in (f"/technologies/{item.id}", "/oversight"):
+        shown = app.test_client().get(url).get_data(as_text=True)
+        assert f"Citation: Determination {document}, condition 1" in shown, url
+        assert f"Citation: Determination {document}, condition 2" in shown, url
+        assert "Reported retention: 365 days" in shown, url
 
 
 def test_an_unfiled_report_is_overdue_the_moment_its_due_day_ends(app, client, login_as, world,

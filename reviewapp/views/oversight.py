@@ -39,6 +39,7 @@ def technology(proposal_id: int):
         determinations=record.determinations_for(db, proposal_id),
         timeline=record.timeline_for(db, proposal_id),
         reports=_reports(db, proposal_id),
+        report_findings=oversight.report_findings(db, proposal_id),
     )
 
 
@@ -60,4 +61,5 @@ def dashboard():
     today = _today()
     overdue = [item for item in due if item.overdue(today)]
     return render_template("oversight/dashboard.html", board=board, overdue=overdue,
+                           open_findings=oversight.report_findings(db, unreviewed_only=True),
                            due=due, today=today, chart=oversight.bar_chart(board.status_counts))
