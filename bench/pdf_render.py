@@ -46,7 +46,7 @@ def main(runs: int) -> None:
             upgrade_database(app)
             seed(get_session(), instance)
             db = get_session()
-            issued = db.query(Determination).one()
+            issued = db.query(Determination).order_by(Determination.id).first()
             proposal = record.load_proposal(db, issued.proposal_id)
             context = record.determination_context(
                 db, proposal, profile(), latest_motion(db, proposal),
