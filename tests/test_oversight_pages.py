@@ -85,3 +85,19 @@ def test_dashboard_cost_does_not_grow_with_proposals(app, client, world, db):
         world.proposal(Stage.DECIDED, motion="deny")
         world.proposal(Stage.SUBMITTED)
     assert statements_for_dashboard() == first
+
+
+def test_a_technology_that_began_as_emergency_use_links_its_notice(client, world, db):
+    from reviewapp.models import ProposalOrigin
+    from reviewapp.services import emergency
+
+    today = world.clock().astimezone(world.profile.zone).date()
+    notice = emergency.file_notice(db, world.submitter, world.clock(), emergency.NoticeData(
+        technology_name="Drone", technology_category="drone", description="Exigent.",
+        began_on=today, use_continues=True))
+    item = approve_with_typed_conditions(world, db)
+    db.add(ProposalOrigin(proposal_id=item.id, emergency_notice_id=notice.id))
+    db.commit()
+    page = client.get(f"/technologies/{item.id}").get_data(as_text=True)
+    assert f'href="/emergency/{notice.id}"' in page
+    assert "first used in an emergency" in page

@@ -4,10 +4,12 @@ Routes are added to the public blueprint (reviewapp/views/public.py).
 """
 
 from flask import abort, render_template
+from sqlalchemy import select
 
 from .. import clock, deadlines, oversight, record
 from ..db import get_session
 from ..jurisdiction import profile
+from ..models import ProposalOrigin
 from .public import bp
 
 
@@ -40,6 +42,7 @@ def technology(proposal_id: int):
         timeline=record.timeline_for(db, proposal_id),
         reports=_reports(db, proposal_id),
         report_findings=oversight.report_findings(db, proposal_id),
+        origin=db.scalar(select(ProposalOrigin).where(ProposalOrigin.proposal_id == proposal_id)),
     )
 
 
