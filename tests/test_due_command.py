@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from reviewapp.cli_due import register_due_command
+from reviewapp.cli.due import register_due_command
 from reviewapp.deadlines import all_due_items
 from reviewapp.demo_emergency import seed_emergency_and_inventory
 from reviewapp.models import EmergencyNotice, InventoryItem, Proposal, Stage

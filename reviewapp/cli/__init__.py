@@ -6,9 +6,9 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 
-from . import audit, clock
+from .. import audit, clock
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def alembic_config(url: str):
@@ -25,7 +25,7 @@ def upgrade_database(app: Flask) -> None:
     """Apply every migration to the configured database."""
     from alembic import command
 
-    from .db import database_url
+    from ..db import database_url
 
     command.upgrade(alembic_config(database_url(app)), "head")
 
@@ -41,7 +41,7 @@ def command_session():
 
 def register_commands(app: Flask) -> None:
     """Attach the commands to `flask`."""
-    from .cli_due import register_due_command
+    from .due import register_due_command
 
     register_due_command(app)
 
@@ -60,7 +60,7 @@ def register_commands(app: Flask) -> None:
     @click.password_option()
     def create_user(email, name, role, department, password):
         """Create a staff account (the password is asked for, never shown)."""
-        from .services.accounts import AccountProblem, create_account
+        from ..services.accounts import AccountProblem, create_account
 
         with command_session() as db:
             try:
@@ -74,7 +74,7 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("seed-demo")
     def seed_demo():
         """Load demo users and proposals at different stages (demo only)."""
-        from .demo import seed
+        from ..demo import seed
 
         with command_session() as db:
             created = seed(db, current_app.instance_path)

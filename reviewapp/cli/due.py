@@ -3,9 +3,9 @@
 import click
 from flask import Flask, current_app
 
-from . import clock
-from .deadlines import DueItem, all_due_items
-from .jurisdiction import profile
+from .. import clock
+from ..deadlines import DueItem, all_due_items
+from ..jurisdiction import profile
 
 
 def due_line(item: DueItem, today) -> str:
