@@ -18,7 +18,7 @@ from reviewapp import (
     pdf,
     record,
 )
-from reviewapp.cli import upgrade_database
+from reviewapp.cli.setup import upgrade_database
 from reviewapp.db import get_session
 from reviewapp.demo import seed
 from reviewapp.jurisdiction import profile
@@ -44,7 +44,7 @@ def main(runs: int) -> None:
         app = create_app({"SECRET_KEY": "bench" * 8}, instance_path=instance)
         with app.app_context():
             upgrade_database(app)
-            seed(get_session(), instance)
+            seed(get_session())
             db = get_session()
             issued = db.query(Determination).order_by(Determination.id).first()
             proposal = record.load_proposal(db, issued.proposal_id)

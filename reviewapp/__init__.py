@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,18 +21,25 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
 
     app.config.from_object(settings.Config)
     app.config.from_pyfile("config.py", silent=True)
-    app.config.update(settings.from_environment())
+    settings.load_environment(app.config)
     app.config.update(config or {})
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = settings.instance_secret_key(app.instance_path)
+    settings.settle_secret_key(app.config, app.instance_path)
+    if proxies := int(app.config["TRUSTED_PROXIES"]):
+        # Exactly this many proxies are trusted to say who the client is and which
+        # scheme, host and port it asked for.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies,
+                                x_host=proxies, x_port=proxies)
 
-    from . import auth, db, errors, jurisdiction, security, templating
+    from . import auth, db, errors, inputs, jurisdiction, logs, ratelimit, security, templating
     from .cli import register_commands
     from .views import register_blueprints
 
+    logs.init_app(app)
     jurisdiction.init_app(app)
     db.init_app(app)
+    inputs.init_app(app)
     security.init_app(app)
+    ratelimit.init_app(app)
     auth.init_app(app)
     templating.init_app(app)
     errors.init_app(app)

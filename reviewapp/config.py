@@ -1,19 +1,38 @@
-"""Configuration defaults, overridden by instance/config.py and the environment."""
+"""Configuration defaults, overridden by instance/config.py and then the environment.
 
+Every setting can be given as REVIEWAPP_<NAME> (Flask's prefixed-env loading: numbers,
+booleans and JSON lists are parsed). In production (a PostgreSQL database, or
+REVIEWAPP_ENV=production) the secret key must be given; nothing is generated per host.
+"""
+
+import logging
 import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from flask import Config as FlaskConfig
+
+log = logging.getLogger("reviewapp")
+
 
 class Config:
     """Defaults suitable for a local run; production overrides come from the environment."""
 
+    ENV = "development"  # "production" demands an explicit SECRET_KEY
     SECRET_KEY: str | None = None
+    SECRET_KEY_FALLBACKS: list[str] | None = None  # old keys, still accepted, for rotation
     DATABASE_URL: str | None = None  # None means SQLite in the instance folder
+    MIGRATION_DATABASE_URL: str | None = None  # an owner role for `flask setup-db`
     PROFILE = "ccops-model"
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     COMMENTS_PER_PAGE = 20
+
+    # Behind a reverse proxy: how many proxies in front of the app set X-Forwarded-*
+    # headers (Werkzeug's ProxyFix trusts exactly that many), and the host names the site
+    # answers to; any other Host header is refused, so no URL is built from it.
+    TRUSTED_PROXIES = 0
+    TRUSTED_HOSTS: list[str] | None = None
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -26,25 +45,82 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_RATE_LIMIT = "100 per hour"
+    # If Redis is down, count in this process's memory and keep accepting comments.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    LOGIN_RATE_LIMIT = "100 per hour"  # per client
+    LOGIN_ACCOUNT_RATE_LIMIT = "100 per hour"  # failed sign-ins per account (ASVS 2.2.1)
     COMMENT_RATE_LIMIT = "20 per minute"
 
 
-ENV_KEYS = ("SECRET_KEY", "DATABASE_URL", "PROFILE", "RATELIMIT_STORAGE_URI")
+# Settings that are always text, even when they look like JSON ("123", "true").
+TEXT_SETTINGS = ("SECRET_KEY", "DATABASE_URL", "MIGRATION_DATABASE_URL", "PROFILE",
+                 "RATELIMIT_STORAGE_URI", "ENV", "LOGIN_RATE_LIMIT",
+                 "LOGIN_ACCOUNT_RATE_LIMIT", "COMMENT_RATE_LIMIT")
+# Settings that are lists: a JSON list, or names separated by commas.
+LIST_SETTINGS = ("TRUSTED_HOSTS", "SECRET_KEY_FALLBACKS")
+# Settings whose value is a number of seconds in the environment.
+DURATION_SETTINGS = ("IDLE_TIMEOUT", "SESSION_MAX_AGE")
+# Plain names kept from the first releases (README, deployments already written).
+LEGACY_KEYS = ("SECRET_KEY", "DATABASE_URL", "PROFILE", "RATELIMIT_STORAGE_URI")
 
 
-def from_environment() -> dict:
-    """Return the settings given as REVIEWAPP_* or plain environment variables."""
-    found = {}
-    for key in ENV_KEYS:
-        value = os.environ.get(f"REVIEWAPP_{key}") or os.environ.get(key)
-        if value:
-            found[key] = value
-    if os.environ.get("REVIEWAPP_SECURE_COOKIES") == "1":
-        # Behind HTTPS: Secure, and the __Host- prefix binds the cookie to this host.
-        found["SESSION_COOKIE_SECURE"] = True
-        found["SESSION_COOKIE_NAME"] = "__Host-session"
-    return found
+def load_environment(config: FlaskConfig) -> None:
+    """Apply the settings given as REVIEWAPP_<NAME> (and the four legacy plain names)."""
+    environ = os.environ
+    for key in LEGACY_KEYS:
+        if environ.get(key) and not environ.get(f"REVIEWAPP_{key}"):
+            config[key] = environ[key]
+    config.from_prefixed_env("REVIEWAPP")
+    for key in TEXT_SETTINGS:
+        if f"REVIEWAPP_{key}" in environ:
+            config[key] = environ[f"REVIEWAPP_{key}"]
+    for key in LIST_SETTINGS:
+        if isinstance(config.get(key), str):
+            config[key] = [item.strip() for item in config[key].split(",") if item.strip()]
+    for key in DURATION_SETTINGS:
+        if isinstance(config.get(key), int | float):
+            config[key] = timedelta(seconds=config[key])
+    if environ.get("REVIEWAPP_SECURE_COOKIES") == "1":
+        config["SESSION_COOKIE_SECURE"] = True
+    if config.get("SESSION_COOKIE_SECURE") and config.get("SESSION_COOKIE_NAME") == "session":
+        # Behind HTTPS the __Host- prefix binds the cookie to this host name.
+        config["SESSION_COOKIE_NAME"] = "__Host-session"
+
+
+def is_production(config: FlaskConfig) -> bool:
+    """Say whether this is a production deployment (PostgreSQL, or ENV=production)."""
+    url = config.get("DATABASE_URL") or ""
+    return config.get("ENV") == "production" or url.startswith(("postgresql", "postgres:"))
+
+
+class ConfigurationError(RuntimeError):
+    """A setting is missing or wrong; the app refuses to start and says which."""
+
+
+def settle_secret_key(config: FlaskConfig, instance_path: str) -> None:
+    """Demand an explicit key in production; on a development machine, make one once."""
+    key = config.get("SECRET_KEY")
+    if is_production(config):
+        if not key:
+            raise ConfigurationError(
+                "SECRET_KEY is not set. In production (a PostgreSQL database, or "
+                "REVIEWAPP_ENV=production) every app host must be given the same key: set "
+                "REVIEWAPP_SECRET_KEY to the output of "
+                "`python -c 'import secrets; print(secrets.token_hex(32))'`.")
+        if len(key) < 32:
+            raise ConfigurationError("SECRET_KEY is shorter than 32 characters; use "
+                                     "`python -c 'import secrets; print(secrets.token_hex(32))'`.")
+        for name in ("TRUSTED_HOSTS",):
+            if not config.get(name):
+                log.warning("production without %s: set REVIEWAPP_%s (see README, Running on "
+                            "several hosts)", name, name)
+        if config.get("RATELIMIT_STORAGE_URI", "").startswith("memory"):
+            log.warning("production with rate limits in process memory: set "
+                        "REVIEWAPP_RATELIMIT_STORAGE_URI=redis://... so limits count across "
+                        "hosts")
+        return
+    if not key:
+        config["SECRET_KEY"] = instance_secret_key(instance_path)
 
 
 def instance_secret_key(instance_path: str) -> str:

@@ -16,13 +16,18 @@ from sqlalchemy.orm import Session, sessionmaker
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+def normalize_url(url: str) -> str:
+    """Return `url` with PostgreSQL pointed at psycopg 3 (the driver we install)."""
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
 def database_url(app: Flask) -> str:
     """Return the configured database URL, defaulting to SQLite in the instance folder."""
     url = app.config.get("DATABASE_URL")
     if url:
-        if url.startswith("postgresql://"):
-            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-        return url
+        return normalize_url(url)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{Path(app.instance_path) / 'reviewapp.sqlite3'}"
 

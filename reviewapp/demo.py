@@ -119,7 +119,7 @@ SUBMITTED = _data(
 )
 
 
-def seed(session: Session, instance_path: str) -> bool:
+def seed(session: Session) -> bool:
     """Create the demo users and proposals; return False if they already exist."""
     if session.scalar(select(User).where(User.email == DEMO_USERS[0][0])):
         return False
@@ -219,12 +219,12 @@ def seed(session: Session, instance_path: str) -> bool:
         council.cast_vote(session, shots, member, vote_time, rules, choice)
     council.close_roll_call(session, shots, clerk, vote_time + timedelta(minutes=5), rules)
     determinations.issue_determination(session, shots, clerk, vote_time + timedelta(hours=1),
-                                       rules, instance_path)
+                                       rules)
     session.flush()
 
     # 7. After the vote: an approved ALPR whose annual report breaks its conditions, and a
     # technology whose report is overdue.
-    seed_reports(session, rules, now, analyst, clerk, instance_path)
+    seed_reports(session, rules, now, analyst, clerk)
     # 8. Emergency use notices and the inventory of technology in use before the ordinance.
     seed_emergency_and_inventory(session, rules, now, analyst, clerk)
     session.commit()

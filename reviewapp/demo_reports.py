@@ -41,7 +41,7 @@ def _draft(title: str, category: str, name: str, vendor: str, retention: int,
 
 
 def _approve(session: Session, profile: Profile, data: DraftData, start: datetime,
-             analyst: User, clerk: User, typed: dict, instance_path: str) -> Proposal:
+             analyst: User, clerk: User, typed: dict) -> Proposal:
     """Walk a proposal from draft to an issued approval, starting at `start`."""
     members = list(session.scalars(select(User).where(User.role == Role.COUNCIL)
                                    .order_by(User.id)))
@@ -70,7 +70,7 @@ def _approve(session: Session, profile: Profile, data: DraftData, start: datetim
         council.cast_vote(session, item, member, vote_time, profile, "aye")
     council.close_roll_call(session, item, clerk, vote_time + timedelta(minutes=5), profile)
     determinations.issue_determination(session, item, clerk, vote_time + timedelta(hours=1),
-                                       profile, instance_path)
+                                       profile)
     return item
 
 
@@ -98,7 +98,7 @@ def _report_data() -> reports.ReportData:
 
 
 def seed_reports(session: Session, profile: Profile, now: datetime, analyst: User,
-                 clerk: User, instance_path: str) -> bool:
+                 clerk: User) -> bool:
     """Create the demo's approved technologies and reports; False if they already exist."""
     if session.scalar(select(Proposal).where(Proposal.title == ALPR_TITLE)):
         return False
@@ -111,8 +111,7 @@ def seed_reports(session: Session, profile: Profile, now: datetime, analyst: Use
                     _draft(ALPR_TITLE, "alpr", "Fixed automated license plate readers",
                            "Flock Safety", 30, [sheriff]),
                     now - timedelta(days=200 + profile.comment_days + profile.notice_days),
-                    analyst, clerk, {"retention_days": 30, "no_sharing_types": ["federal"]},
-                    instance_path)
+                    analyst, clerk, {"retention_days": 30, "no_sharing_types": ["federal"]})
     approval = reports.approval_for(session, alpr.id)
     due = datetime.combine(approval.first.review_date, time(12), profile.zone)
     filed_at = min(now - timedelta(hours=1), due.astimezone(UTC))
@@ -124,6 +123,6 @@ def seed_reports(session: Session, profile: Profile, now: datetime, analyst: Use
                     "SoundThinking", 90, []),
              now - timedelta(days=365 * years + 120 + profile.comment_days
                              + profile.notice_days),
-             analyst, clerk, {"retention_days": 90, "audit_every_months": 6}, instance_path)
+             analyst, clerk, {"retention_days": 90, "audit_every_months": 6})
     session.flush()
     return True

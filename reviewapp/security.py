@@ -1,15 +1,10 @@
-"""CSRF protection, rate limits and security headers on every response."""
+"""CSRF protection and security headers on every response (rate limits: ratelimit.py)."""
 
 from flask import Flask, request
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 
 csrf = CSRFProtect()
-# The limiter keys on the address only in memory or Redis, for the window; it is never
-# written to the database or the logs.
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -33,8 +28,6 @@ def _headers(response):
 
 
 def init_app(app: Flask) -> None:
-    """Register CSRF on every POST, the limiter, and the header hook."""
+    """Register CSRF on every POST and the header hook."""
     csrf.init_app(app)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
-    limiter.init_app(app)
     app.after_request(_headers)

@@ -118,5 +118,4 @@ class World:
             council.cast_vote(db, item, member, clock(), p, choice)
         council.close_roll_call(db, item, self.clerk, clock(), p)
         if motion != "request_revisions":
-            determinations.issue_determination(db, item, self.clerk, clock(), p,
-                                               self.instance_path)
+            determinations.issue_determination(db, item, self.clerk, clock(), p)

@@ -3,7 +3,7 @@
 import pytest
 
 from reviewapp import create_app
-from reviewapp.cli import upgrade_database
+from reviewapp.cli.setup import upgrade_database
 from reviewapp.db import dispose, get_session
 from reviewapp.demo import seed
 from reviewapp.models import AnnualReport, Determination, Finding, Proposal, Stage, User
@@ -20,8 +20,8 @@ def test_demo_seeds_a_living_city_under_each_profile(tmp_path, profile_name):
     try:
         with app.app_context():
             upgrade_database(app)
-            assert seed(get_session(), str(instance)) is True
-            assert seed(get_session(), str(instance)) is False  # a second run adds nothing
+            assert seed(get_session()) is True
+            assert seed(get_session()) is False  # a second run adds nothing
             db = get_session()
             stages = {p.stage for p in db.query(Proposal)}
             assert {Stage.DRAFT, Stage.SUBMITTED, Stage.ASSESSMENT, Stage.PUBLIC_COMMENT,

@@ -1,19 +1,20 @@
 """The determination PDF, read back as text: decision, roll call, conditions, recitals."""
 
 import hashlib
-from pathlib import Path
+import io
 
 from pypdf import PdfReader
 
 from reviewapp.models import Determination, Stage
+from reviewapp.services.determinations import stored_pdf
 from tests.factories import complete_data
 
 
 def issued_pdf(app, db) -> tuple[Determination, bytes, str]:
     """Return the single determination, its stored bytes, and its text."""
     issued = db.query(Determination).one()
-    data = (Path(app.instance_path) / "determinations" / issued.file_name).read_bytes()
-    reader = PdfReader(str(Path(app.instance_path) / "determinations" / issued.file_name))
+    data = stored_pdf(db, issued)
+    reader = PdfReader(io.BytesIO(data))
     text = "\n".join(page.extract_text() for page in reader.pages)
     return issued, data, " ".join(text.split())
 
@@ -34,8 +35,7 @@ def test_pdf_states_decision_roll_call_conditions_and_tally(app, db, world):
     version = item.current_version
     assert version.impact_report_sha256[:20] in text.replace(" ", "")
     assert "The benefits to the community outweigh the costs" in text
-    pages = len(PdfReader(str(Path(app.instance_path) / "determinations" /
-                              issued.file_name)).pages)
+    pages = len(PdfReader(io.BytesIO(data)).pages)
     assert f"Page 1 of {pages}" in text and f"Page {pages} of {pages}" in text
 
 
@@ -54,7 +54,7 @@ def test_pdf_lists_compliance_findings_and_the_override(app, db, world):
 def test_pdf_is_tagged_and_has_a_title_and_language(app, db, world):
     world.proposal(Stage.DECIDED)
     issued = db.query(Determination).one()
-    reader = PdfReader(str(Path(app.instance_path) / "determinations" / issued.file_name))
+    reader = PdfReader(io.BytesIO(stored_pdf(db, issued)))
     catalog = reader.trailer["/Root"]
     assert "/StructTreeRoot" in catalog  # tagged PDF (PDF/UA-1)
     assert str(catalog.get("/Lang", "")).startswith("en")

@@ -7,7 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 
-from reviewapp.cli import alembic_config
+from reviewapp.cli.setup import alembic_config
 from reviewapp.models import Base
 
 

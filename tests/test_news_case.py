@@ -4,12 +4,13 @@ The SB 34 and SB 54 findings quote the recipient on the assessment page, the pub
 and the determination, and the proposal cannot go to public comment without an override.
 """
 
-from pathlib import Path
+import io
 
 from pypdf import PdfReader
 
 from reviewapp.models import Determination, Stage
 from reviewapp.services import proposals
+from reviewapp.services.determinations import stored_pdf
 from tests.factories import complete_data
 
 POOL = {"name": "Vigilant LEARN national plate database", "recipient_type": "vendor_pool",
@@ -44,7 +45,7 @@ def test_findings_and_override_are_in_the_determination(app, db, world):
     world.proposal(Stage.DECIDED, data=news_case(),
                    override="The council asked to hear it despite the findings.")
     issued = db.query(Determination).one()
-    reader = PdfReader(str(Path(app.instance_path) / "determinations" / issued.file_name))
+    reader = PdfReader(io.BytesIO(stored_pdf(db, issued)))
     text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
     assert "Civ. Code 1798.90.55(b)" in text and "Gov. Code 7284.6(a)" in text
     assert "Vigilant LEARN national plate database" in text

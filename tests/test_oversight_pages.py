@@ -20,8 +20,7 @@ def approve_with_typed_conditions(world, db):
     for member in world.council[:3]:
         council.cast_vote(db, item, member, world.clock(), world.profile, "aye")
     council.close_roll_call(db, item, world.clerk, world.clock(), world.profile)
-    determinations.issue_determination(db, item, world.clerk, world.clock(), world.profile,
-                                       world.instance_path)
+    determinations.issue_determination(db, item, world.clerk, world.clock(), world.profile)
     db.commit()
     return item
 

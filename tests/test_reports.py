@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from forms.report import REPORT_SECTIONS
 from reviewapp import conditions, create_app, reports_record
-from reviewapp.cli import upgrade_database
+from reviewapp.cli.setup import upgrade_database
 from reviewapp.db import dispose, get_session
 from reviewapp.deadlines import all_due_items
 from reviewapp.deadlines.reports import due_items, periods
@@ -46,7 +46,7 @@ def approve(world, *, title="Citywide license plate readers", **typed):
     for member in world.council[:3]:
         council.cast_vote(db, item, member, clock(), p, "aye")
     council.close_roll_call(db, item, world.clerk, clock(), p)
-    determinations.issue_determination(db, item, world.clerk, clock(), p, world.instance_path)
+    determinations.issue_determination(db, item, world.clerk, clock(), p)
     db.commit()
     return item
 
@@ -337,13 +337,13 @@ def test_demo_reports_seed_two_blocking_findings_and_an_overdue_report(tmp_path,
         with app.app_context():
             upgrade_database(app)
             db = get_session()
-            seed(db, str(instance))
+            seed(db)
             rules = app.extensions["profile"]
             now = datetime.now(UTC)
             analyst = db.scalar(select(User).where(User.role == "submitter"))
             clerk = db.scalar(select(User).where(User.role == "clerk"))
             # seed() ran seed_reports already; a second call adds nothing.
-            assert seed_reports(db, rules, now, analyst, clerk, str(instance)) is False
+            assert seed_reports(db, rules, now, analyst, clerk) is False
             report = db.scalar(select(AnnualReport))
             blocking = sorted(f.rule_id for f in report.findings
                               if f.severity.value == "blocking")

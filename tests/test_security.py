@@ -5,6 +5,7 @@ mass assignment (AC-4) and RACE-1 (the same form nonce posted twice).
 """
 
 import html
+import io
 import json
 import logging
 import re
@@ -16,7 +17,7 @@ from urllib.parse import urlsplit
 import argon2
 import pypdf
 import pytest
-from flask import request, url_for
+from flask import Config, request, url_for
 from flask_wtf.csrf import CSRFError
 from itsdangerous.timed import TimestampSigner
 from sqlalchemy import func, select
@@ -40,6 +41,7 @@ from reviewapp.passwords import hash_password, policy_problem, verify_password
 from reviewapp.security import csrf
 from reviewapp.services import comments, council, intake
 from reviewapp.services.accounts import create_account
+from reviewapp.services.determinations import stored_pdf
 from tests.factories import ALL_FINDINGS, PASSWORD, complete_data
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -440,7 +442,6 @@ class TestSecureCookiesFromTheEnvironment:
         return {}
 
     def test_the_environment_switch_sets_secure_cookies(self, app, world):
-        assert settings.from_environment()["SESSION_COOKIE_SECURE"] is True
         assert app.config["SESSION_COOKIE_SECURE"] is True
         assert app.config["SESSION_COOKIE_NAME"] == "__Host-session"
         secure = app.test_client()
@@ -453,7 +454,11 @@ class TestSecureCookiesFromTheEnvironment:
 
 def test_without_the_switch_cookies_are_not_marked_secure(app, monkeypatch):
     monkeypatch.delenv("REVIEWAPP_SECURE_COOKIES", raising=False)
-    assert "SESSION_COOKIE_SECURE" not in settings.from_environment()
+    config = Config(".", {"SESSION_COOKIE_NAME": "session"})
+    config.from_object(settings.Config)
+    settings.load_environment(config)
+    assert config["SESSION_COOKIE_SECURE"] is False
+    assert config["SESSION_COOKIE_NAME"] == "session"
 
 
 def test_a_cookie_saved_before_logout_is_dead_after_it(app, client, world, db):
@@ -711,8 +716,8 @@ def test_a_comment_form_error_re_renders_payloads_escaped(client, world):
     assert_inert(response.get_data(as_text=True), ["BODY"], "comment form with errors")
 
 
-def pdf_text(path: Path) -> str:
-    reader = pypdf.PdfReader(path)
+def pdf_text(data: bytes) -> str:
+    reader = pypdf.PdfReader(io.BytesIO(data))
     return "".join("".join(page.extract_text().split()) for page in reader.pages)
 
 
@@ -721,17 +726,17 @@ def decided_with(world, **fields):
     item = world.proposal(Stage.DECIDED, data=data)
     issued = world.db.scalars(select(Determination)
                               .where(Determination.proposal_id == item.id)).one()
-    return item, Path(world.instance_path) / "determinations" / issued.file_name
+    return item, stored_pdf(world.db, issued)
 
 
 def test_the_determination_pdf_prints_payloads_as_literal_text(world):
-    _item, path = decided_with(
+    _item, data = decided_with(
         world, title=f"T {SCRIPT} x{TEMPLATE}x",
         technology_name=f"N {SVG}", vendor=JS_URL,
         recipients=[{"name": f"R {SCRIPT}", "recipient_type": "city",
                      "purpose": f"P x{TEMPLATE}x {SVG}"}],
     )
-    text = pdf_text(path)
+    text = pdf_text(data)
     for literal in (SCRIPT, SVG, f"x{TEMPLATE}x", JS_URL):
         assert "".join(literal.split()) in text, literal
     assert "x49x" not in text
@@ -810,12 +815,10 @@ def test_hostile_markup_given_to_weasyprint_fetches_only_static_files(tmp_path):
     data = HTML(string=hostile, base_url=STATIC.as_uri() + "/", url_fetcher=fetcher) \
         .write_pdf()
     assert time.monotonic() - started < 10
-    out = tmp_path / "out.pdf"
-    out.write_bytes(data)
-    reader = pypdf.PdfReader(out)
+    reader = pypdf.PdfReader(io.BytesIO(data))
     assert dict(reader.attachments) == {}
     assert b"TOP-SECRET-CONTENT" not in data
-    assert "TOP-SECRET" not in pdf_text(out) and "root:x:0" not in pdf_text(out)
+    assert "TOP-SECRET" not in pdf_text(data) and "root:x:0" not in pdf_text(data)
     assert fetcher.served, "the static font should have been fetched"
     for url in fetcher.served:
         assert Path(urlsplit(url).path).resolve().is_relative_to(STATIC), url
@@ -834,15 +837,15 @@ def test_a_determination_with_hostile_title_fetches_only_static_files(monkeypatc
 
     monkeypatch.setattr(pdf, "StaticOnlyFetcher", Spy)
     title = '<img src="file:///etc/passwd"> <link rel="attachment" href="file:///etc/hosts">'
-    _item, path = decided_with(world, title=title, vendor="@import url(http://127.0.0.1:1/)")
+    _item, data = decided_with(world, title=title, vendor="@import url(http://127.0.0.1:1/)")
     assert len(made) == 1
     fetcher = made[0]
     assert fetcher.served and not fetcher.refused, fetcher.refused
     for url in fetcher.served:
         assert Path(urlsplit(url).path).resolve().is_relative_to(STATIC), url
-    reader = pypdf.PdfReader(path)
+    reader = pypdf.PdfReader(io.BytesIO(data))
     assert dict(reader.attachments) == {}
-    text = pdf_text(path)
+    text = pdf_text(data)
     assert '<imgsrc="file:///etc/passwd">' in text  # extracted text has no spaces
     assert "root:x:0" not in text
 

@@ -8,11 +8,42 @@ Create Date: 2026-11-27 23:38:24.493116
 from alembic import op
 import sqlalchemy as sa
 import reviewapp.models.base
-from reviewapp.models.append_only import guard_statements
 
-# Frozen here: the tables this migration adds, all append-only.
-GUARDED = ("obligation", "annual_report", "report_sharing", "report_finding",
-           "report_review", "emergency_notice", "inventory_item", "proposal_origin")
+# Frozen here: the exact guard SQL this migration ran (see 0002).
+SQLITE_GUARDS = [
+    "CREATE TRIGGER IF NOT EXISTS obligation_no_update BEFORE UPDATE ON obligation BEGIN SELECT RAISE(ABORT, 'obligation is append-only'); END",
+    "CREATE TRIGGER IF NOT EXISTS obligation_no_delete BEFORE DELETE ON obligation BEGIN SELECT RAISE(ABORT, 'obligation is append-only'); END",
+    "CREATE TRIGGER IF NOT EXISTS annual_report_no_update BEFORE UPDATE ON annual_report BEGIN SELECT RAISE(ABORT, 'annual_report is append-only'); END",
+    "CREATE TRIGGER IF NOT EXISTS annual_report_no_delete BEFORE DELETE ON annual_report BEGIN SELECT RAISE(ABORT, 'annual_report is append-only'); END",
+    "CREATE TRIGGER IF NOT EXISTS report_sharing_no_update BEFORE UPDATE ON report_sharing BEGIN SELECT RAISE(ABORT, 'report_sharing is append-only'); END",
+    "CREATE TRIGGER IF NOT EXISTS report_sharing_no_delete BEFORE DELETE ON report_sharing BEGIN SELECT RAISE(ABORT, 'report_sharing is append-only'); END",
+    "CREATE TRIGGER IF NOT EXISTS report_finding_no_update BEFORE UPDATE ON report_finding BEGIN SELECT RAISE(ABORT, 'report_finding is append-only'); END",
+    "CREATE TRIGGER IF NOT EXISTS report_finding_no_delete BEFORE DELETE ON report_finding BEGIN SELECT RAISE(ABORT, 'report_finding is append-only'); END",
+    "CREATE TRIGGER IF NOT EXISTS report_review_no_update BEFORE UPDATE ON report_review BEGIN SELECT RAISE(ABORT, 'report_review is append-only'); END",
+    "CREATE TRIGGER IF NOT EXISTS report_review_no_delete BEFORE DELETE ON report_review BEGIN SELECT RAISE(ABORT, 'report_review is append-only'); END",
+    "CREATE TRIGGER IF NOT EXISTS emergency_notice_no_update BEFORE UPDATE ON emergency_notice BEGIN SELECT RAISE(ABORT, 'emergency_notice is append-only'); END",
+    "CREATE TRIGGER IF NOT EXISTS emergency_notice_no_delete BEFORE DELETE ON emergency_notice BEGIN SELECT RAISE(ABORT, 'emergency_notice is append-only'); END",
+    "CREATE TRIGGER IF NOT EXISTS inventory_item_no_update BEFORE UPDATE ON inventory_item BEGIN SELECT RAISE(ABORT, 'inventory_item is append-only'); END",
+    "CREATE TRIGGER IF NOT EXISTS inventory_item_no_delete BEFORE DELETE ON inventory_item BEGIN SELECT RAISE(ABORT, 'inventory_item is append-only'); END",
+    "CREATE TRIGGER IF NOT EXISTS proposal_origin_no_update BEFORE UPDATE ON proposal_origin BEGIN SELECT RAISE(ABORT, 'proposal_origin is append-only'); END",
+    "CREATE TRIGGER IF NOT EXISTS proposal_origin_no_delete BEFORE DELETE ON proposal_origin BEGIN SELECT RAISE(ABORT, 'proposal_origin is append-only'); END",
+]
+
+POSTGRESQL_GUARDS = [
+    "CREATE OR REPLACE FUNCTION reviewapp_append_only() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION USING MESSAGE = TG_TABLE_NAME || ' is append-only'; END $$ LANGUAGE plpgsql",
+    "CREATE OR REPLACE FUNCTION reviewapp_frozen_version() RETURNS trigger AS $$ BEGIN IF TG_OP = 'DELETE' OR OLD.submitted_at IS NOT NULL THEN RAISE EXCEPTION 'a submitted proposal version is frozen'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql",
+    "CREATE OR REPLACE FUNCTION reviewapp_frozen_recipient() RETURNS trigger AS $$ BEGIN IF (SELECT submitted_at FROM proposal_version WHERE id = OLD.version_id) IS NOT NULL THEN RAISE EXCEPTION 'recipients of a submitted version are frozen'; END IF; IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW; END $$ LANGUAGE plpgsql",
+    'CREATE TRIGGER obligation_append_only BEFORE UPDATE OR DELETE ON obligation FOR EACH ROW EXECUTE FUNCTION reviewapp_append_only()',
+    'CREATE TRIGGER annual_report_append_only BEFORE UPDATE OR DELETE ON annual_report FOR EACH ROW EXECUTE FUNCTION reviewapp_append_only()',
+    'CREATE TRIGGER report_sharing_append_only BEFORE UPDATE OR DELETE ON report_sharing FOR EACH ROW EXECUTE FUNCTION reviewapp_append_only()',
+    'CREATE TRIGGER report_finding_append_only BEFORE UPDATE OR DELETE ON report_finding FOR EACH ROW EXECUTE FUNCTION reviewapp_append_only()',
+    'CREATE TRIGGER report_review_append_only BEFORE UPDATE OR DELETE ON report_review FOR EACH ROW EXECUTE FUNCTION reviewapp_append_only()',
+    'CREATE TRIGGER emergency_notice_append_only BEFORE UPDATE OR DELETE ON emergency_notice FOR EACH ROW EXECUTE FUNCTION reviewapp_append_only()',
+    'CREATE TRIGGER inventory_item_append_only BEFORE UPDATE OR DELETE ON inventory_item FOR EACH ROW EXECUTE FUNCTION reviewapp_append_only()',
+    'CREATE TRIGGER proposal_origin_append_only BEFORE UPDATE OR DELETE ON proposal_origin FOR EACH ROW EXECUTE FUNCTION reviewapp_append_only()',
+]
+
+GUARDS = {"sqlite": SQLITE_GUARDS, "postgresql": POSTGRESQL_GUARDS}
 
 
 revision = '0004'
@@ -149,8 +180,7 @@ def upgrade() -> None:
     with op.batch_alter_table('obligation', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_obligation_proposal_id'), ['proposal_id'], unique=False)
 
-    for statement in guard_statements(op.get_bind().dialect.name, GUARDED,
-                                      frozen_versions=False):
+    for statement in GUARDS[op.get_bind().dialect.name]:
         op.execute(statement)
     # ### end Alembic commands ###
 

@@ -1,33 +1,11 @@
 """Flask commands: set up the database, create users, seed the demo, verify the audit chain."""
 
 import sys
-from pathlib import Path
 
 import click
 from flask import Flask, current_app
 
 from .. import audit, clock
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def alembic_config(url: str):
-    """Return an Alembic configuration pointed at `url`."""
-    from alembic.config import Config
-
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "migrations"))
-    config.attributes["database_url"] = url
-    return config
-
-
-def upgrade_database(app: Flask) -> None:
-    """Apply every migration to the configured database."""
-    from alembic import command
-
-    from ..db import database_url
-
-    command.upgrade(alembic_config(database_url(app)), "head")
 
 
 def command_session():
@@ -42,14 +20,10 @@ def command_session():
 def register_commands(app: Flask) -> None:
     """Attach the commands to `flask`."""
     from .due import register_due_command
+    from .setup import register_setup_command
 
+    register_setup_command(app)
     register_due_command(app)
-
-    @app.cli.command("setup-db")
-    def setup_db():
-        """Create or upgrade the database schema (Alembic migrations)."""
-        upgrade_database(current_app)
-        click.echo("Database is at the latest migration.")
 
     @app.cli.command("create-user")
     @click.option("--email", required=True)
@@ -77,7 +51,7 @@ def register_commands(app: Flask) -> None:
         from ..demo import seed
 
         with command_session() as db:
-            created = seed(db, current_app.instance_path)
+            created = seed(db)
         click.echo("Demo data loaded." if created else "Demo data was already loaded.")
 
     @app.cli.command("verify-audit")

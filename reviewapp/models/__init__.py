@@ -16,7 +16,7 @@ from .oversight import (
     ReportSharing,
 )
 from .proposals import DataRecipient, Proposal, ProposalVersion, StageChange
-from .records import AuditEvent, Determination
+from .records import AuditEvent, Determination, DeterminationFile
 from .users import Department, Role, User
 from .vocab import (
     Decision,
@@ -48,6 +48,7 @@ __all__ = [
     "Decision",
     "Department",
     "Determination",
+    "DeterminationFile",
     "EmergencyNotice",
     "Finding",
     "FindingOverride",

@@ -2,7 +2,11 @@
 
 The application never updates or deletes these rows; the triggers make the database refuse
 it too, so a bug or a stray SQL session cannot quietly rewrite the record. A submitted
-proposal version (and its data recipients) is frozen the same way.
+proposal version (and its data recipients) is frozen the same way. On PostgreSQL, TRUNCATE
+(which row triggers do not see) is refused by statement triggers.
+
+These functions describe the current schema, for create_all (tests, tools). Each migration
+keeps a frozen copy of the SQL it ran, so that changing this module never changes history.
 """
 
 from sqlalchemy import event
@@ -16,10 +20,15 @@ APPEND_ONLY_TABLES = (
     # After the vote (migration 0004).
     "obligation", "annual_report", "report_sharing", "report_finding", "report_review",
     "emergency_notice", "inventory_item", "proposal_origin",
+    # Determination PDFs in the database (migration 0005).
+    "determination_file",
 )
+# TRUNCATE skips row triggers, so every record table, and the proposals they belong to,
+# also gets a statement trigger (PostgreSQL; SQLite has no TRUNCATE).
+TRUNCATE_GUARDED_TABLES = (*APPEND_ONLY_TABLES, "proposal", "proposal_version", "data_recipient")
 
 
-def _sqlite(tables, frozen_versions: bool = True) -> list[str]:
+def _sqlite(tables) -> list[str]:
     statements = []
     for table in tables:
         for op in ("UPDATE", "DELETE"):
@@ -27,8 +36,6 @@ def _sqlite(tables, frozen_versions: bool = True) -> list[str]:
                 f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table} "
                 f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
             )
-    if not frozen_versions:
-        return statements
     statements += [
         "CREATE TRIGGER IF NOT EXISTS proposal_version_frozen BEFORE UPDATE ON "
         "proposal_version WHEN OLD.submitted_at IS NOT NULL "
@@ -48,7 +55,22 @@ def _sqlite(tables, frozen_versions: bool = True) -> list[str]:
     return statements
 
 
-def _postgresql(tables, frozen_versions: bool = True) -> list[str]:
+def postgresql_truncate_guards(tables) -> list[str]:
+    """Return the PostgreSQL SQL that refuses TRUNCATE on `tables`."""
+    statements = [
+        "CREATE OR REPLACE FUNCTION reviewapp_no_truncate() RETURNS trigger AS $$ BEGIN "
+        "RAISE EXCEPTION USING MESSAGE = TG_TABLE_NAME || ' is append-only: TRUNCATE is "
+        "refused'; END $$ LANGUAGE plpgsql",
+    ]
+    for table in tables:
+        statements.append(
+            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION reviewapp_no_truncate()"
+        )
+    return statements
+
+
+def _postgresql(tables) -> list[str]:
     statements = [
         "CREATE OR REPLACE FUNCTION reviewapp_append_only() RETURNS trigger AS $$ BEGIN "
         "RAISE EXCEPTION USING MESSAGE = TG_TABLE_NAME || ' is append-only'; "
@@ -67,8 +89,6 @@ def _postgresql(tables, frozen_versions: bool = True) -> list[str]:
             f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
             "FOR EACH ROW EXECUTE FUNCTION reviewapp_append_only()"
         )
-    if not frozen_versions:
-        return statements
     statements += [
         "CREATE TRIGGER proposal_version_frozen BEFORE UPDATE OR DELETE ON proposal_version "
         "FOR EACH ROW EXECUTE FUNCTION reviewapp_frozen_version()",
@@ -80,17 +100,13 @@ def _postgresql(tables, frozen_versions: bool = True) -> list[str]:
     return statements
 
 
-def guard_statements(dialect: str, tables=APPEND_ONLY_TABLES,
-                     frozen_versions: bool = True) -> list[str]:
-    """Return the SQL that installs the append-only guards on this database dialect.
-
-    frozen_versions=False leaves out the proposal-version guards (for a migration that
-    only adds tables).
-    """
+def guard_statements(dialect: str) -> list[str]:
+    """Return the SQL that installs every guard of the current schema on this dialect."""
     if dialect == "sqlite":
-        return _sqlite(tables, frozen_versions)
+        return _sqlite(APPEND_ONLY_TABLES)
     if dialect == "postgresql":
-        return _postgresql(tables, frozen_versions)
+        return (_postgresql(APPEND_ONLY_TABLES)
+                + postgresql_truncate_guards(TRUNCATE_GUARDED_TABLES))
     raise ValueError(f"no append-only guards for {dialect}")
 
 

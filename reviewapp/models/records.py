@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, enum_column, utcnow
@@ -29,6 +29,20 @@ class Determination(Base):
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     issued_by: Mapped[User] = relationship()
+
+
+class DeterminationFile(Base):
+    """The issued PDF's bytes, kept in the database so that every app host can serve them.
+
+    A table of its own, written in the same transaction as the determination, so that pages
+    listing determinations never load the bytes.
+    """
+
+    __tablename__ = "determination_file"
+
+    determination_id: Mapped[int] = mapped_column(ForeignKey("determination.id"),
+                                                  primary_key=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class AuditEvent(Base):

@@ -2,7 +2,6 @@
 
 import hashlib
 from datetime import datetime
-from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -11,6 +10,7 @@ from .. import audit, conditions, pdf, record, workflow
 from ..models import (
     Decision,
     Determination,
+    DeterminationFile,
     MotionOutcome,
     MotionType,
     Obligation,
@@ -21,7 +21,7 @@ from ..models import (
 from ..profiles import Profile
 from ..workflow import Action, TransitionNotAllowed
 from .council import latest_motion, local_date
-from .transitions import move, situation
+from .transitions import lock_proposal, move, situation
 
 DECISION_FOR_MOTION = {
     MotionType.APPROVE: Decision.APPROVED,
@@ -30,16 +30,32 @@ DECISION_FOR_MOTION = {
 }
 
 
-def determination_dir(instance_path: str) -> Path:
-    """Return the folder where issued PDFs are kept (outside the web root)."""
-    path = Path(instance_path) / "determinations"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def stored_pdf(session: Session, determination: Determination) -> bytes:
+    """Return the issued PDF's bytes, exactly as issued."""
+    return session.get(DeterminationFile, determination.id).content
+
+
+def already_issued(session: Session, proposal: Proposal) -> Determination | None:
+    """Return the determination already issued for the proposal's latest motion, if any."""
+    motion = latest_motion(session, proposal)
+    if motion is None:
+        return None
+    return session.scalar(select(Determination).where(Determination.motion_id == motion.id))
 
 
 def issue_determination(session: Session, proposal: Proposal, actor: User, now: datetime,
-                        profile: Profile, instance_path: str) -> Determination:
-    """Render the determination for the passed motion, store it, and decide the proposal."""
+                        profile: Profile) -> Determination:
+    """Render the determination for the passed motion, store it, and decide the proposal.
+
+    The PDF's bytes are stored in the same transaction as the determination row, so any
+    app host can serve them and a failed commit leaves nothing behind.
+    """
+    lock_proposal(session, proposal)
+    done = already_issued(session, proposal)
+    if done is not None:
+        raise TransitionNotAllowed(
+            f"Determination {done.document_number} was already issued for this motion; "
+            "it is issued once and never again.")
     motion = latest_motion(session, proposal)
     passed = bool(motion and motion.result and motion.result.outcome is MotionOutcome.PASSED)
     move(session, proposal, Action.ISSUE_DETERMINATION, actor, now,
@@ -64,19 +80,16 @@ def issue_determination(session: Session, proposal: Proposal, actor: User, now: 
         issued_at=now,
     )
     data = pdf.render_pdf("pdf/determination.html", **context)
-    file_name = f"{document_number}.pdf"
-    # 'xb' refuses to overwrite: an issued determination is never regenerated.
-    with open(determination_dir(instance_path) / file_name, "xb") as handle:
-        handle.write(data)
     sha256 = hashlib.sha256(data).hexdigest()
     determination = Determination(
         proposal_id=proposal.id, motion_id=motion.id, decision=decision,
-        document_number=document_number, file_name=file_name, sha256=sha256,
+        document_number=document_number, file_name=f"{document_number}.pdf", sha256=sha256,
         size_bytes=len(data), effective_date=effective, review_date=review,
         issued_by_id=actor.id, issued_at=now,
     )
     session.add(determination)
     session.flush()
+    session.add(DeterminationFile(determination_id=determination.id, content=data))
     for number, item in enumerate(motion.conditions, start=1):
         condition = conditions.from_stored(item)
         session.add(Obligation(

@@ -40,6 +40,17 @@ def effective_stage(session: Session, proposal: Proposal, profile: Profile,
     )
 
 
+def lock_proposal(session: Session, proposal: Proposal) -> None:
+    """Take the proposal's row lock until commit and re-read its stage.
+
+    On PostgreSQL two requests can both read a stage and both act on it; the second now
+    waits here and then sees what the first committed. SQLite's BEGIN IMMEDIATE already
+    serializes writers, and ignores FOR UPDATE.
+    """
+    session.execute(select(Proposal.id).where(Proposal.id == proposal.id).with_for_update())
+    session.refresh(proposal, ["stage"])
+
+
 def move(session: Session, proposal: Proposal, action: workflow.Action, actor: User,
          now: datetime, situation: workflow.Situation, reason: str = "",
          **details) -> Stage:

@@ -11,7 +11,7 @@ from ..auth import rotate_token, safe_next
 from ..db import get_session
 from ..models import User
 from ..passwords import DUMMY_HASH, verify_password
-from ..security import limiter
+from ..ratelimit import account_key, failed_sign_in, limiter, login_account_limit, login_limit
 from . import actor
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -25,14 +25,10 @@ HOME_FOR_ROLE = {
 }
 
 
-def _login_limit() -> str:
-    from flask import current_app
-
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
+@limiter.limit(login_account_limit, methods=["POST"], key_func=account_key,
+               deduct_when=failed_sign_in)
 def login():
     """Show the sign-in form and sign the person in."""
     form = LoginForm()

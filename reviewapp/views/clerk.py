@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, time, timedelta
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import fresh_login_required, login_required
 from sqlalchemy import select
 
@@ -261,8 +261,12 @@ def issue(proposal_id: int):
     item = proposal_or_404(proposal_id)
     if not ActionForm().validate_on_submit():
         return _workbench(item, 400, "The form expired; try again.")
-    issued = determinations.issue_determination(get_session(), item, actor(), clock.now(),
-                                                profile(), current_app.instance_path)
+    try:
+        issued = determinations.issue_determination(get_session(), item, actor(), clock.now(),
+                                                    profile())
+    except TransitionNotAllowed as exc:
+        get_session().rollback()
+        return _workbench(item, 409, str(exc))
     return _done(item, f"Determination {issued.document_number} issued.")
 
 

@@ -1,5 +1,6 @@
 """The public portal: every non-draft proposal, its record, comments and determinations."""
 
+import io
 import secrets
 
 from flask import (
@@ -34,9 +35,9 @@ from ..models import (
     TechnologyCategory,
 )
 from ..permissions import can_edit, can_view_private
-from ..security import limiter
+from ..ratelimit import comment_limit, limiter
 from ..services.comments import CommentsClosed, post_comment
-from ..services.determinations import determination_dir
+from ..services.determinations import stored_pdf
 from ..services.transitions import effective_stage
 from ..workflow import effective_stage as stage_at
 from . import first_errors, proposal_or_404
@@ -150,12 +151,8 @@ def _render_comment(item: Proposal, form: CommentForm, status: int = 200, notice
                            notice=notice), status
 
 
-def _comment_limit() -> str:
-    return current_app.config["COMMENT_RATE_LIMIT"]
-
-
 @bp.route("/proposals/<int:proposal_id>/comment", methods=["GET", "POST"])
-@limiter.limit(_comment_limit, methods=["POST"])
+@limiter.limit(comment_limit, methods=["POST"])
 def comment(proposal_id: int):
     """Show the comment form and accept a comment while the period is open."""
     item = proposal_or_404(proposal_id)
@@ -204,8 +201,9 @@ def determination_pdf(document_number: str):
                        .where(Determination.document_number == document_number))
     if issued is None:
         abort(404)
-    path = determination_dir(current_app.instance_path) / issued.file_name
-    response = send_file(path, mimetype="application/pdf", as_attachment=True,
-                         download_name=issued.file_name, max_age=3600)
+    # Served from the database, so every app host answers with the same bytes.
+    response = send_file(io.BytesIO(stored_pdf(db, issued)), mimetype="application/pdf",
+                         as_attachment=True, download_name=issued.file_name, max_age=3600,
+                         etag=issued.sha256, last_modified=issued.issued_at)
     response.headers["X-Content-SHA256"] = issued.sha256
     return response
