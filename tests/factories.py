@@ -109,13 +109,19 @@ class World:
         while self.clock().astimezone(self.profile.zone).date() < day:
             self.clock.advance(days=1)
 
-    def _decide(self, item, votes, motion):
-        """Hold the vote and issue the determination."""
+    def hold_vote(self, item, votes=("aye", "aye", "aye", "no", "abstain"),
+                  motion: str = "approve_with_conditions"):
+        """Record the motion, the votes and the closed roll call of a scheduled hearing."""
         db, p, clock = self.db, self.profile, self.clock
         council.record_motion(db, item, self.clerk, clock(), p, motion,
                               ["Retain data no more than 30 days."], ALL_FINDINGS, "Member A")
         for member, choice in zip(self.council, votes, strict=False):
             council.cast_vote(db, item, member, clock(), p, choice)
         council.close_roll_call(db, item, self.clerk, clock(), p)
+
+    def _decide(self, item, votes, motion):
+        """Hold the vote and issue the determination."""
+        self.hold_vote(item, votes, motion)
         if motion != "request_revisions":
-            determinations.issue_determination(db, item, self.clerk, clock(), p)
+            determinations.issue_determination(self.db, item, self.clerk, self.clock(),
+                                               self.profile)
