@@ -51,6 +51,9 @@ class Config:
     LOGIN_ACCOUNT_RATE_LIMIT = "100 per hour"  # failed sign-ins per account (ASVS 2.2.1)
     COMMENT_RATE_LIMIT = "20 per minute"
 
+    # JSON lines on stderr (reviewapp/logs.py): DEBUG, INFO, WARNING, ERROR or CRITICAL.
+    LOG_LEVEL = "INFO"
+
 
 # Settings that are always text, even when they look like JSON ("123", "true").
 TEXT_SETTINGS = ("SECRET_KEY", "DATABASE_URL", "MIGRATION_DATABASE_URL", "PROFILE",

@@ -1,35 +1,64 @@
-"""One place that maps domain exceptions and HTTP errors to pages."""
+"""One place that maps domain exceptions and HTTP errors to pages.
+
+Every page here renders through base.html, which asks for the signed-in user, and so the
+database. When the database cannot be reached, at any point of the request, the answer is
+the static 503 page (outage.py) instead: an error page never fails in turn.
+"""
 
 import logging
-import uuid
+from functools import wraps
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from . import outage
+from .logs import request_id
 from .permissions import PermissionDenied
 from .workflow import TransitionNotAllowed
 
 log = logging.getLogger("reviewapp")
 
 
+def error_page(code: int, title: str, message: str):
+    """Render the error page with this status."""
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def falls_back_when_database_down(handler):
+    """Wrap an error handler: if it needs the database and cannot reach it, answer 503."""
+
+    @wraps(handler)
+    def guarded(exc):
+        try:
+            return handler(exc)
+        except Exception as failure:
+            if outage.is_unreachable(failure):
+                return outage.respond(failure)
+            raise
+
+    return guarded
+
+
 def init_app(app: Flask) -> None:
     """Register the error handlers."""
+    outage.page()  # read now: a missing page should stop start-up, not the first outage
 
     @app.errorhandler(PermissionDenied)
+    @falls_back_when_database_down
     def forbidden(_exc):
         log.info("403 %s %s", request.method, request.path)
-        return render_template("errors/error.html", code=403,
-                               title="You do not have access to this",
-                               message="Your account cannot do this. If you think it "
-                                       "should, ask the city clerk."), 403
+        return error_page(403, "You do not have access to this",
+                          "Your account cannot do this. If you think it should, ask the "
+                          "city clerk.")
 
     @app.errorhandler(TransitionNotAllowed)
+    @falls_back_when_database_down
     def conflict(exc):
-        return render_template("errors/error.html", code=409,
-                               title="This step is not possible now", message=str(exc)), 409
+        return error_page(409, "This step is not possible now", str(exc))
 
     @app.errorhandler(CSRFError)
+    @falls_back_when_database_down
     def csrf_failed(exc):
         if request.endpoint == "public.comment":
             # A slow commenter's token expired: give the form back with their text.
@@ -40,20 +69,26 @@ def init_app(app: Flask) -> None:
             from .views.submit import proposal_form_again
 
             return proposal_form_again(request.view_args.get("proposal_id"))
-        return render_template("errors/error.html", code=400,
-                               title="The form expired",
-                               message="For your security the form expired. Go back, "
-                                       "reload the page and submit again."), 400
+        return error_page(400, "The form expired",
+                          "For your security the form expired. Go back, reload the page and "
+                          "submit again.")
 
     @app.errorhandler(HTTPException)
+    @falls_back_when_database_down
     def http_error(exc):
-        return render_template("errors/error.html", code=exc.code, title=exc.name,
-                               message=exc.description), exc.code
+        # Flask wraps an exception no handler took (one raised by a response hook) in a 500.
+        original = getattr(exc, "original_exception", None)
+        if original is not None and outage.is_unreachable(original):
+            return outage.respond(original)
+        return error_page(exc.code, exc.name, exc.description)
 
     @app.errorhandler(Exception)
+    @falls_back_when_database_down
     def server_error(exc):
-        error_id = uuid.uuid4().hex[:12]
-        log.exception("error %s on %s %s", error_id, request.method, request.path)
-        return render_template("errors/error.html", code=500, title="Something went wrong",
-                               message=f"The error was recorded with reference {error_id}. "
-                                       "Nothing you saved before this was lost."), 500
+        if outage.is_unreachable(exc):
+            return outage.respond(exc)
+        reference = request_id()
+        log.exception("error %s on %s %s", reference, request.method, request.path)
+        return error_page(500, "Something went wrong",
+                          f"The error was recorded with reference {reference}. Nothing you "
+                          "saved before this was lost.")

@@ -18,5 +18,5 @@ echo "  city clerk      clerk@city.example.org"
 echo "  advisory member pac@city.example.org"
 echo "  council members council1@city.example.org ... council5@city.example.org"
 echo "  administrator   admin@city.example.org"
-# No access log: commenters' addresses are never written anywhere.
-exec .venv/bin/gunicorn --bind 127.0.0.1:5000 --workers 2 wsgi:app
+# JSON logs; the access log records no address, user agent or query string.
+exec .venv/bin/gunicorn -c deploy/gunicorn.conf.py wsgi:app

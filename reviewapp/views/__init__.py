@@ -18,6 +18,7 @@ def register_blueprints(app: Flask) -> None:
         clerk,
         council,
         emergency,
+        health,
         oversight,
         public,
         registry,
@@ -26,7 +27,7 @@ def register_blueprints(app: Flask) -> None:
         submit_reports,
     )
 
-    for module in (public, registry, auth, submit, clerk, advisory, council):
+    for module in (public, registry, auth, submit, clerk, advisory, council, health):
         app.register_blueprint(module.bp)
 
 
