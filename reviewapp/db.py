@@ -35,7 +35,9 @@ def database_url(app: Flask) -> str:
 def make_engine(url: str, immediate: bool = True) -> Engine:
     """Create an engine; SQLite connections get WAL, synchronous=FULL and foreign keys."""
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
+        # A database host that does not answer gives the outage page in seconds, not after
+        # the operating system's TCP timeout.
+        return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
     engine = create_engine(url, connect_args={"timeout": 15})
     event.listen(engine, "connect", _sqlite_pragmas)
     begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"

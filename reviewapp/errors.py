@@ -8,7 +8,8 @@ the static 503 page (outage.py) instead: an error page never fails in turn.
 import logging
 from functools import wraps
 
-from flask import Flask, render_template, request
+from flask import Flask, Response, render_template, request
+from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -80,6 +81,11 @@ def init_app(app: Flask) -> None:
         original = getattr(exc, "original_exception", None)
         if original is not None and outage.is_unreachable(original):
             return outage.respond(original)
+        if request_ctx.url_adapter is None:
+            # The Host header is not one of TRUSTED_HOSTS: no URL may be built from it, so
+            # the answer has no links at all.
+            return Response(f"{exc.code} {exc.name}: {exc.description}\n", exc.code,
+                            mimetype="text/plain")
         return error_page(exc.code, exc.name, exc.description)
 
     @app.errorhandler(Exception)
