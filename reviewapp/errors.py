@@ -84,8 +84,8 @@ def init_app(app: Flask) -> None:
         if request_ctx.url_adapter is None:
             # The Host header is not one of TRUSTED_HOSTS: no URL may be built from it, so
             # the answer has no links at all.
-            return Response(f"{exc.code} {exc.name}: {exc.description}\n", exc.code,
-                            mimetype="text/plain")
+            return Response("400 Bad Request: this site does not answer to that host name.\n",
+                            400, mimetype="text/plain")
         return error_page(exc.code, exc.name, exc.description)
 
     @app.errorhandler(Exception)
