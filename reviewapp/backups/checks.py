@@ -132,14 +132,18 @@ def determination_pdfs(session: Session) -> Check:
     return Check("determination PDFs", True, summary)
 
 
+def _reason(exc: SQLAlchemyError) -> str:
+    """Return the first line of the database's own message."""
+    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+
+
 def guarded(name: str, session: Session, check: Callable[[], Check]) -> Check:
     """Run one check; a database error fails that check, by name, not the whole report."""
     try:
         return check()
     except SQLAlchemyError as exc:
-        session.rollback()
-        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        return Check(name, False, f"could not be checked: {reason}")
+        session.rollback()  # PostgreSQL refuses further queries in a failed transaction
+        return Check(name, False, f"could not be checked: {_reason(exc)}")
 
 
 def restored_checks(session: Session, heads: tuple[str, ...],
@@ -154,7 +158,7 @@ def restored_checks(session: Session, heads: tuple[str, ...],
         row_check, found = rows(session)
     except SQLAlchemyError as exc:
         session.rollback()
-        row_check = Check("rows", False, f"could not be counted: {exc}")
+        row_check = Check("rows", False, f"could not be counted: {_reason(exc)}")
     done.append(row_check)
     done.append(guarded("audit chain", session, lambda: audit_chain(session)))
     done.append(guarded("determination PDFs", session, lambda: determination_pdfs(session)))

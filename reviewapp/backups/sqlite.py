@@ -49,6 +49,8 @@ def back_up(source: Path, destination: Path) -> Contents:
         # A backup is one self-contained file, with no -wal beside it.
         writer.execute("PRAGMA journal_mode=DELETE")
         problems = [row[0] for row in writer.execute("PRAGMA integrity_check")]
+    except sqlite3.Error as exc:
+        raise BackupProblem(f"The database at {source} could not be copied: {exc}.") from exc
     finally:
         writer.close()
         reader.close()

@@ -11,6 +11,7 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..backups import BackupProblem, postgresql, sqlite
 from ..backups.checks import Check, restored_checks
@@ -39,6 +40,12 @@ def _size(size: int) -> str:
             return f"{size:,} {unit}" if unit == "bytes" else f"{size:,.1f} {unit}"
         size /= 1024
     raise AssertionError("unreachable")
+
+
+def _unreachable(exc: SQLAlchemyError) -> str:
+    """Explain a database error without a traceback (the driver's message has no password)."""
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    return f"The database could not be used: {reason}"
 
 
 def write_backup(app: Flask, file: Path, replace: bool = False) -> str:
@@ -136,6 +143,8 @@ def register_backup_commands(app: Flask) -> None:
             click.echo(write_backup(current_app, file, replace))
         except BackupProblem as exc:
             raise click.ClickException(str(exc)) from exc
+        except SQLAlchemyError as exc:
+            raise click.ClickException(_unreachable(exc)) from exc
 
     @app.cli.command("restore")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -145,6 +154,8 @@ def register_backup_commands(app: Flask) -> None:
             report, checks = restore_backup(current_app, file)
         except BackupProblem as exc:
             raise click.ClickException(str(exc)) from exc
+        except SQLAlchemyError as exc:
+            raise click.ClickException(_unreachable(exc)) from exc
         click.echo("\n".join(report))
         failed = [check for check in checks if not check.ok]
         if not failed:
