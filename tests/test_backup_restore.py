@@ -338,7 +338,8 @@ def test_restore_refuses_a_database_that_is_not_empty(drill, tmp_path):
     assert chain(drill.restored).ok
 
 
-def test_restore_refuses_a_file_of_the_wrong_kind(databases, tmp_path):
+def test_restore_refuses_a_file_of_the_wrong_kind_and_backup_an_empty_database(
+        databases, tmp_path):
     target = databases.new()
     app = build_app(target, tmp_path / "instance", FrozenClock())
     try:
@@ -371,6 +372,12 @@ def test_restore_refuses_a_file_of_the_wrong_kind(databases, tmp_path):
         assert result.exit_code != 0
         assert "gzip-compressed: decompress it first" in result.output
         assert table_rows(target.admin_url) == {}  # nothing was written
+
+        result = cli(app, "backup", str(tmp_path / "empty.backup"))
+        assert result.exit_code != 0
+        assert "has no tables, so there is nothing to back up" in result.output
+        assert not (tmp_path / "empty.backup").exists()
+        assert not [p for p in tmp_path.iterdir() if p.name.endswith(".partial")]
     finally:
         dispose(app)
 

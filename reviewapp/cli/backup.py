@@ -62,6 +62,10 @@ def write_backup(app: Flask, file: Path, replace: bool = False) -> str:
             found = sqlite.back_up(source, partial)
         else:
             found = postgresql.back_up(url, descriptor)
+        if not found.rows:
+            raise BackupProblem(f"The configured database {_shown(url)} has no tables, so "
+                                "there is nothing to back up; nothing was written.")
+        if backend == POSTGRESQL:
             postgresql.dumped_schema(postgresql.table_of_contents(partial))  # it reads back
     written = file.absolute()
     mode = oct(written.stat().st_mode & 0o777)[2:]
