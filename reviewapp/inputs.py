@@ -7,7 +7,7 @@ from flask import Flask, request
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
-from forms.limits import INT4_MAX, has_unstorable
+from forms.limits import INT4_MAX, INT4_MIN, has_unstorable
 
 # Every id in a URL names a row of an Integer column (int4 on PostgreSQL, which refuses a
 # larger value in the query itself), so a larger id cannot name anything: 404.
@@ -25,10 +25,11 @@ class BoundedIntegerConverter(IntegerConverter):
 def bounded_int(text: str) -> int:
     """Read a whole number an Integer column can hold (ValueError otherwise).
 
-    For `request.args.get(name, type=bounded_int)`: a value out of range reads as absent.
+    As `request.args.get(name, type=bounded_int)` (or `request.form`), a value out of range
+    reads as absent.
     """
     value = int(text)
-    if not -INT4_MAX - 1 <= value <= INT4_MAX:
+    if not INT4_MIN <= value <= INT4_MAX:
         raise ValueError("out of range")
     return value
 
