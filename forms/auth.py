@@ -1,11 +1,12 @@
 """Sign-in form."""
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Length
 
+from .base import InputForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(InputForm):
     """Staff sign-in."""
 
     email = EmailField("Email address", validators=[DataRequired(), Length(max=254)])
@@ -13,7 +14,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Sign in")
 
 
-class ConfirmPasswordForm(FlaskForm):
+class ConfirmPasswordForm(InputForm):
     """Re-enter the password before a sensitive action (a stale remember-me session)."""
 
     password = PasswordField("Password", validators=[DataRequired(), Length(max=128)])

@@ -1,17 +1,18 @@
 """The clerk's forms: intake, comment period, hearing, moderation, roll call, issuance."""
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from .base import InputForm
 
-class ActionForm(FlaskForm):
+
+class ActionForm(InputForm):
     """A button that needs nothing but the CSRF token."""
 
     submit = SubmitField("Confirm")
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(InputForm):
     """Return a proposal to its department."""
 
     reasons = TextAreaField("Reasons for returning (the department sees these)",
@@ -20,7 +21,7 @@ class ReturnForm(FlaskForm):
     submit = SubmitField("Return to department")
 
 
-class OpenCommentForm(FlaskForm):
+class OpenCommentForm(InputForm):
     """Open the public comment period."""
 
     closes_on = DateField("Comments close at 11:59 PM on",
@@ -32,7 +33,7 @@ class OpenCommentForm(FlaskForm):
     submit = SubmitField("Open public comment")
 
 
-class ScheduleHearingForm(FlaskForm):
+class ScheduleHearingForm(InputForm):
     """Put the proposal on a council hearing agenda."""
 
     hearing_date = DateField("Hearing date",
@@ -42,7 +43,7 @@ class ScheduleHearingForm(FlaskForm):
     submit = SubmitField("Schedule hearing")
 
 
-class HideCommentForm(FlaskForm):
+class HideCommentForm(InputForm):
     """Hide a comment from the public page, with the published reason."""
 
     reason = StringField("Reason (published with the placeholder)",
@@ -51,7 +52,7 @@ class HideCommentForm(FlaskForm):
     submit = SubmitField("Hide comment")
 
 
-class AbsenceForm(FlaskForm):
+class AbsenceForm(InputForm):
     """Record that a council member is absent for the open motion."""
 
     member = SelectField("Council member", choices=[], coerce=int)

@@ -1,13 +1,14 @@
 """The public comment form: anonymous, as an individual, or for an organization."""
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
+
+from .base import InputForm
 
 MAX_COMMENT = 5000
 
 
-class CommentForm(FlaskForm):
+class CommentForm(InputForm):
     """A public comment; only what the person chooses to publish is kept."""
 
     submitter_type = RadioField("How do you want to appear?", choices=[],

@@ -1,6 +1,5 @@
 """Advisory recommendation, motions and votes."""
 
-from flask_wtf import FlaskForm
 from wtforms import (
     IntegerField,
     RadioField,
@@ -9,11 +8,14 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from .base import InputForm
+from .limits import MAX_DAYS, NumberWithin
 
-class RecommendationForm(FlaskForm):
+
+class RecommendationForm(InputForm):
     """The advisory body's recommendation with its memo."""
 
     recommendation = RadioField("Recommendation", choices=[],
@@ -31,7 +33,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class MotionForm(FlaskForm):
+class MotionForm(InputForm):
     """The motion the council votes on."""
 
     motion_type = RadioField("Motion", choices=[],
@@ -39,7 +41,8 @@ class MotionForm(FlaskForm):
     findings = CheckboxesField("Findings made by the council (all are required to approve)",
                                choices=[])
     retention_limit_days = IntegerField(
-        "Keep data no longer than (days)", validators=[Optional(), NumberRange(min=1)],
+        "Keep data no longer than (days)",
+        validators=[Optional(), NumberWithin(1, MAX_DAYS, "days", "100 years")],
         description="Checked against each annual report. Leave empty for no limit.")
     no_sharing_types = CheckboxesField("No sharing with these kinds of recipients",
                                        choices=[])
@@ -48,7 +51,7 @@ class MotionForm(FlaskForm):
         description="Separate names with commas, e.g. Vigilant LEARN, Flock national lookup.")
     audit_every_months = IntegerField(
         "An audit of the system's use at least every (months)",
-        validators=[Optional(), NumberRange(min=1, max=120)])
+        validators=[Optional(), NumberWithin(1, 120, "months")])
     deployment_areas = StringField(
         "Deployment limited to these areas", validators=[Optional(), Length(max=1000)],
         description="Separate areas with commas, e.g. District 3, Downtown.")
@@ -60,7 +63,7 @@ class MotionForm(FlaskForm):
     submit = SubmitField("Put the motion to a vote")
 
 
-class VoteForm(FlaskForm):
+class VoteForm(InputForm):
     """A council member's own vote."""
 
     choice = RadioField("Your vote", choices=[],

@@ -2,11 +2,11 @@
 
 from datetime import date
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from . import options
+from .base import InputForm
 
 DATE_HINT = "Year-month-day, for example 2026-03-02."
 
@@ -32,7 +32,7 @@ def not_after(field, latest: date | None, message: str) -> None:
         raise ValidationError(message)
 
 
-class EmergencyNoticeForm(FlaskForm):
+class EmergencyNoticeForm(InputForm):
     """What the department tells the public about an emergency use; kept as filed."""
 
     technology_name = StringField(

@@ -2,15 +2,15 @@
 
 from datetime import date
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from . import options
+from .base import InputForm
 from .emergency import DATE_HINT, DayField, not_after
 
 
-class InventoryItemForm(FlaskForm):
+class InventoryItemForm(InputForm):
     """A technology the department was using when the ordinance took effect."""
 
     department = SelectField("Department", choices=[],

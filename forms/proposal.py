@@ -1,9 +1,7 @@
 """The department's proposal form: basics, the two documents, and data recipients."""
 
-from flask_wtf import FlaskForm
 from wtforms import (
     FieldList,
-    Form,
     FormField,
     IntegerField,
     RadioField,
@@ -13,16 +11,18 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from . import options
+from .base import InputForm, InputSubform
 from .documents import IMPACT_REPORT, USE_POLICY, Section
+from .limits import MAX_DAYS, MAX_DOLLARS, NumberWithin
 
 LONG_TEXT = 20000
 
 
-def _document_form(name: str, sections: tuple[Section, ...]) -> type[Form]:
+def _document_form(name: str, sections: tuple[Section, ...]) -> type[InputSubform]:
     """Build a sub-form with one text area per document section."""
     fields = {
         s.key: TextAreaField(
@@ -32,7 +32,7 @@ def _document_form(name: str, sections: tuple[Section, ...]) -> type[Form]:
         )
         for s in sections
     }
-    return type(name, (Form,), fields)
+    return type(name, (InputSubform,), fields)
 
 
 ImpactReportForm = _document_form("ImpactReportForm", IMPACT_REPORT)
@@ -49,7 +49,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class RecipientForm(Form):
+class RecipientForm(InputSubform):
     """One recipient of the technology's data."""
 
     name = StringField("Recipient name", validators=[Optional(), Length(max=300)],
@@ -64,7 +64,7 @@ class RecipientForm(Form):
                               description="The agreement, statute or court order relied on.")
 
 
-class ProposalForm(FlaskForm):
+class ProposalForm(InputForm):
     """Everything the department files; it may be saved at any point as a draft."""
 
     title = StringField("Proposal title", validators=[DataRequired(), Length(max=300)],
@@ -76,14 +76,17 @@ class ProposalForm(FlaskForm):
     vendor = StringField("Vendor", validators=[Optional(), Length(max=200)])
     product = StringField("Product and model", validators=[Optional(), Length(max=200)])
     acquisition_cost = IntegerField(
-        "Acquisition cost (whole dollars)", validators=[Optional(), NumberRange(min=0)],
+        "Acquisition cost (whole dollars)",
+        validators=[Optional(), NumberWithin(0, MAX_DOLLARS, "dollars")],
         description="Digits only, for example 250000.")
     annual_cost = IntegerField(
-        "Annual cost (whole dollars)", validators=[Optional(), NumberRange(min=0)],
+        "Annual cost (whole dollars)",
+        validators=[Optional(), NumberWithin(0, MAX_DOLLARS, "dollars")],
         description="Licences, maintenance and staffing per year.")
     funding_source = StringField("Funding source", validators=[Optional(), Length(max=300)])
     retention_days = IntegerField(
-        "Retention period (days)", validators=[Optional(), NumberRange(min=0, max=36500)],
+        "Retention period (days)",
+        validators=[Optional(), NumberWithin(0, MAX_DAYS, "days", "100 years")],
         description="How many days data is kept before it is deleted.")
     sensitive_locations = CheckboxesField(
         "Will it be used at or near any of these places?", choices=[],
@@ -125,9 +128,9 @@ class ProposalForm(FlaskForm):
         self.recipients[-1].form.recipient_type.choices = options(self._recipient_types)
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(InputForm):
     """Withdraw a proposal, with the reason on the record."""
 
-    reason = TextAreaField("Reason for withdrawing", validators=[DataRequired(),
-                                                                 Length(max=5000)])
+    reason = TextAreaField("Reason for withdrawing", validators=[
+        DataRequired(message="Give the reason for withdrawing."), Length(max=5000)])
     submit = SubmitField("Withdraw proposal")

@@ -1,10 +1,8 @@
 """The annual surveillance report a department files for an approved technology."""
 
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -13,10 +11,12 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from . import options
+from .base import InputForm, InputSubform
 from .documents import Section
+from .limits import MAX_DAYS, MAX_DOLLARS, NumberWithin
 
 LONG_TEXT = 20000
 
@@ -47,7 +47,7 @@ REPORT_SECTIONS = (
 )
 
 
-class SharingForm(Form):
+class SharingForm(InputSubform):
     """One line of data sharing in the reporting period."""
 
     recipient_name = StringField("Recipient name", validators=[Optional(), Length(max=300)],
@@ -55,7 +55,7 @@ class SharingForm(Form):
                                              "data.")
     recipient_type = SelectField("Type of recipient", choices=[], validate_choice=True)
     times_shared = IntegerField("Times data was shared",
-                                validators=[Optional(), NumberRange(min=0, max=10**9)],
+                                validators=[Optional(), NumberWithin(0, 10**9)],
                                 description="Queries, exports or disclosures in the period.")
     data_categories = StringField("Data categories shared",
                                   validators=[Optional(), Length(max=1000)])
@@ -77,37 +77,37 @@ class SharingForm(Form):
         return ok
 
 
-def _sections_form() -> type[Form]:
+def _sections_form() -> type[InputSubform]:
     fields = {
         s.key: TextAreaField(s.label, description=s.hint,
                              validators=[Optional(), Length(max=LONG_TEXT)],
                              render_kw={"rows": 4})
         for s in REPORT_SECTIONS
     }
-    return type("ReportSectionsForm", (Form,), fields)
+    return type("ReportSectionsForm", (InputSubform,), fields)
 
 
 ReportSectionsForm = _sections_form()
 
 
-class AnnualReportForm(FlaskForm):
+class AnnualReportForm(InputForm):
     """The annual surveillance report; the numbers are checked against the conditions."""
 
     period_number = HiddenField()
     sections = FormField(ReportSectionsForm, separator="-")
     retention_days_reported = IntegerField(
         "Longest time data was actually kept (days)",
-        validators=[Optional(), NumberRange(min=0, max=36500)],
+        validators=[Optional(), NumberWithin(0, MAX_DAYS, "days", "100 years")],
         description="Digits only. Include data kept by the vendor on the department's behalf.")
     audits_conducted = IntegerField("Audits conducted in the period",
-                                    validators=[Optional(), NumberRange(min=0, max=10000)])
+                                    validators=[Optional(), NumberWithin(0, 10_000)])
     last_audit_on = DateField("Date of the most recent audit", validators=[Optional()],
                               description="Leave empty if no audit has been done.")
     deployment_areas = StringField(
         "Deployment areas", validators=[Optional(), Length(max=2000)],
         description="Separate areas with commas, e.g. District 3, Downtown.")
     annual_cost = IntegerField("Cost in the period (whole dollars)",
-                               validators=[Optional(), NumberRange(min=0)])
+                               validators=[Optional(), NumberWithin(0, MAX_DOLLARS, "dollars")])
     funding_next_year = StringField("Funding source for next year",
                                     validators=[Optional(), Length(max=300)])
     sharing = FieldList(FormField(SharingForm, separator="-"), min_entries=0, max_entries=50,
@@ -128,7 +128,7 @@ class AnnualReportForm(FlaskForm):
         self.sharing[-1].form.recipient_type.choices = options(self._recipient_types)
 
 
-class ReviewReportForm(FlaskForm):
+class ReviewReportForm(InputForm):
     """The clerk's or advisory body's review of a filed report."""
 
     memo = TextAreaField("Review memo (published)",

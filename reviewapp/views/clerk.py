@@ -280,6 +280,8 @@ def hide(comment_id: int):
     proposal_ = proposal_or_404(item.proposal_id)
     form = HideCommentForm()
     if not form.validate_on_submit():
+        # Each comment has its own reason box: this is the one to mark and fill again.
+        form.reason.id = f"hide-reason-{item.id}"
         return _workbench(proposal_, 400, hide_form=form)
     comments.hide_comment(db, item, actor(), clock.now(), form.reason.data)
     return _done(proposal_, f"Comment {item.tracking_number} is hidden.")

@@ -109,8 +109,11 @@ def proposal(proposal_id: int):
     version = version or versions[-1]
     findings = record.findings_for(db, version.id) if version.is_frozen else []
     per_page = current_app.config["COMMENTS_PER_PAGE"]
-    page = max(request.args.get("page", 1, type=int), 1)
     counts = record.comment_counts(db, item.id)
+    pages = max(1, -(-counts.total // per_page))
+    # A page number past the last (an old link, a typo) shows the last page; the offset
+    # of a huge one would not fit the database's integer.
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
     period = record.period_for(db, item.current_version.id)
     return render_template(
         "public/proposal.html",
@@ -120,7 +123,7 @@ def proposal(proposal_id: int):
         override=record.override_for(db, version.id),
         period=period, counts=counts,
         comments=record.comments_page(db, item.id, page, per_page),
-        page=page, pages=max(1, -(-counts.total // per_page)),
+        page=page, pages=pages,
         recommendation=record.recommendation_for(db, version.id),
         hearing=record.hearing_for(db, version.id),
         motions=record.motions_for(db, item.id),

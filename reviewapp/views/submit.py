@@ -92,13 +92,15 @@ def _form_data(version) -> dict:
 
 
 def _render(form: ProposalForm, proposal: Proposal | None, status: int = 200,
-            problem: str = ""):
+            problem: str = "", withdraw_form: WithdrawForm | None = None):
     """Render the long form with its error summary."""
+    if proposal and withdraw_form is None:
+        withdraw_form = WithdrawForm()
     return render_template(
-        "submit/edit.html", form=form, proposal=proposal, errors=first_errors(form),
+        "submit/edit.html", form=form, proposal=proposal,
+        errors=first_errors(form) + (first_errors(withdraw_form) if withdraw_form else []),
         problem=problem, impact_sections=IMPACT_REPORT, policy_sections=USE_POLICY,
-        returned_reason=_returned_reason(proposal),
-        withdraw_form=WithdrawForm() if proposal else None,
+        returned_reason=_returned_reason(proposal), withdraw_form=withdraw_form,
     ), status
 
 
@@ -216,7 +218,11 @@ def withdraw(proposal_id: int):
     require(can_withdraw(actor(), proposal))
     form = WithdrawForm()
     if not form.validate():
-        abort(400, "Give the reason for withdrawing.")
+        if can_edit(actor(), proposal):  # the page with the form: show it again, as typed
+            return _render(_form(_form_data(proposal.current_version)), proposal, 400,
+                           withdraw_form=form)
+        abort(400, next((message for _, message in first_errors(form)),
+                        "Give the reason for withdrawing."))
     db = get_session()
     service.withdraw(db, proposal, actor(), clock.now(), profile(), form.reason.data)
     db.commit()

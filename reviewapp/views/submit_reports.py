@@ -6,6 +6,7 @@ from forms.report import REPORT_SECTIONS, AnnualReportForm
 
 from .. import clock, reports_record
 from ..db import get_session
+from ..inputs import bounded_int
 from ..jurisdiction import profile
 from ..models import Proposal, RecipientType
 from ..permissions import can_create_proposal, can_file_report, require
@@ -69,7 +70,8 @@ def new_report(proposal_id: int):
     if approval is None:
         abort(404, "This technology has not been approved, so no annual report is due.")
     now = clock.now()
-    requested = request.form.get("period_number", type=int)
+    # A number no period can have (a tampered form) reads as absent: the next period.
+    requested = request.form.get("period_number", type=bounded_int)
     period = service.check_period(db, proposal, profile(), approval, now, requested)
     form = _form()
     if request.method == "GET":
