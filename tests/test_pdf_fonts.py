@@ -92,6 +92,7 @@ def ready_to_issue(world, **fields):
 
 
 def recipients(*names: str) -> list[dict]:
+    """Return one foreign-agency recipient row per name, as the proposal form sends them."""
     return [{"name": name, "recipient_type": "other_state", "purpose": "Investigations",
              "data_categories": "plates", "legal_basis": "Mutual assistance treaty"}
             for name in names]
