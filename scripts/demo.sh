@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
 ensure_venv requirements.txt
-ensure_apt_packages libharfbuzz-subset0 fonts-dejavu-core
+ensure_apt_packages libharfbuzz-subset0 fonts-dejavu-core fonts-noto-cjk
 export FLASK_APP=wsgi
 .venv/bin/flask setup-db
 .venv/bin/flask seed-demo

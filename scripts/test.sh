@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Set up and run every test: on SQLite, then again on PostgreSQL, browser tests included.
-# Installs what is missing: the virtual environment, Debian's chromium and poppler-utils.
+# Installs what is missing: the virtual environment, Debian's chromium, poppler-utils and
+# the fonts the determination PDF needs (see the README, "Fonts").
 # Extra arguments go to pytest (e.g. scripts/test.sh -k comment).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
 ensure_venv requirements-dev.txt
-ensure_apt_packages chromium poppler-utils libharfbuzz-subset0 fonts-dejavu-core
+ensure_apt_packages chromium poppler-utils libharfbuzz-subset0 fonts-dejavu-core fonts-noto-cjk
 PG_URL="${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
 
 echo "== ruff"

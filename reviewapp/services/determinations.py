@@ -48,7 +48,9 @@ def issue_determination(session: Session, proposal: Proposal, actor: User, now: 
     """Render the determination for the passed motion, store it, and decide the proposal.
 
     The PDF's bytes are stored in the same transaction as the determination row, so any
-    app host can serve them and a failed commit leaves nothing behind.
+    app host can serve them and a failed commit leaves nothing behind. Raises
+    pdf.MissingGlyphs, before anything is stored, if a character would print as a box;
+    the caller rolls back the stage change made here.
     """
     lock_proposal(session, proposal)
     done = already_issued(session, proposal)

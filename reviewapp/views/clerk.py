@@ -21,6 +21,7 @@ from .. import clock, conditions, record
 from ..db import get_session
 from ..jurisdiction import profile
 from ..models import Comment, MotionType, Proposal, RecipientType, RequiredFinding, Stage
+from ..pdf import MissingGlyphs
 from ..permissions import can_manage_process, require
 from ..services import comments, council, determinations, intake
 from ..services.transitions import effective_stage
@@ -264,7 +265,7 @@ def issue(proposal_id: int):
     try:
         issued = determinations.issue_determination(get_session(), item, actor(), clock.now(),
                                                     profile())
-    except TransitionNotAllowed as exc:
+    except (TransitionNotAllowed, MissingGlyphs) as exc:
         get_session().rollback()
         return _workbench(item, 409, str(exc))
     return _done(item, f"Determination {issued.document_number} issued.")
