@@ -59,7 +59,7 @@ class Site:
 
 @contextmanager
 def drill_site(workdir: Path, pg_server_url: str | None = None, workers: int = 2):
-    """Yield a seeded site: SQLite in the instance folder, or a PostgreSQL database of its own.
+    """Yield a seeded site: SQLite in the instance folder, or a PostgreSQL schema of its own.
 
     SQLite runs as a single-host city would: the default database file and the secret key
     the app keeps in its instance folder. PostgreSQL is production: the key is given.

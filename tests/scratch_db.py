@@ -1,4 +1,4 @@
-"""Throwaway databases for multi-process tests: PostgreSQL databases of their own; SQLite checks."""
+"""Throwaway databases for multi-process tests: PostgreSQL schemas of their own; SQLite checks."""
 
 import os
 import sqlite3
@@ -7,7 +7,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 # The PostgreSQL pass gives TEST_DATABASE_URL; without it, tests run on SQLite.
 PG_URL = os.environ.get("TEST_DATABASE_URL")
@@ -15,23 +14,24 @@ PG_URL = os.environ.get("TEST_DATABASE_URL")
 
 @contextmanager
 def scratch_postgresql(label: str, server_url: str | None = None) -> Iterator[str]:
-    """Create a database named after `label` and this process; yield its URL; drop it.
+    """Create a schema named after `label` and this process; yield a URL using it; drop it.
 
-    A database of its own, not a schema: the app's migrations and several app hosts then
-    see exactly what a city's deployment would, and parallel runs never meet.
+    Every process given the URL (app hosts, flask commands) works in that schema alone, so
+    parallel runs never meet. A schema rather than a database of its own: dropping a
+    database makes PostgreSQL checkpoint the whole cluster, seconds on a busy machine.
     """
-    server = make_url(server_url or PG_URL)
-    name = f"reviewapp_{label}_{os.getpid()}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    url = server_url or PG_URL
+    schema = f"reviewapp_{label}_{os.getpid()}"
+    admin = create_engine(url)
     try:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        yield server.set(database=name).render_as_string(hide_password=False)
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+        separator = "&" if "?" in url else "?"
+        yield f"{url}{separator}options=-csearch_path%3D{schema}"
     finally:
-        with admin.connect() as conn:
-            # FORCE: a killed host's connections may linger until the server notices.
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
         admin.dispose()
 
 

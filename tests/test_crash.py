@@ -1,6 +1,6 @@
 """DUR-1: residents keep commenting while gunicorn is killed with SIGKILL and restarted.
 
-On SQLite by default; on PostgreSQL (a database of its own) when TEST_DATABASE_URL is set.
+On SQLite by default; on PostgreSQL (a schema of its own) when TEST_DATABASE_URL is set.
 bench/crash_drill.py runs the same drill bigger, with several kills.
 """
 
