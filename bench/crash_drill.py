@@ -31,8 +31,8 @@ def main() -> int:
     parser.add_argument("--receipts-per-round", type=int, default=60)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--random-kills", action="store_true",
-                        help="on SQLite too, kill whenever posts are in flight instead of "
-                             "right after a commit")
+                        help="kill whenever posts are in flight, not the moment a comment "
+                             "is committed")
     options = parser.parse_args()
     server = None
     if options.database == "postgresql":

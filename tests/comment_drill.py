@@ -130,21 +130,20 @@ class Drill:
                                      f"{self.host.log_tail()}\nerrors: {self.errors[:5]}")
             time.sleep(pause)
 
-    def kill_mid_run(self, journal: Path | None = None) -> None:
+    def kill_mid_run(self, newest_comment: Callable[[], int | None] | None = None) -> None:
         """SIGKILL the whole host while comment posts are in flight, then mark it down.
 
-        With `journal` (SQLite's -wal file), the kill comes the moment a transaction is
-        written to it: a worker has committed a comment and not yet sent its receipt, the
-        case the form's nonce exists for. Otherwise it comes at whatever point the posts
-        have reached.
+        With `newest_comment` (reads the highest comment id), the kill comes the moment a
+        new comment is committed: its worker has not yet sent the receipt, the case the
+        form's nonce exists for. Otherwise it comes at whatever point the posts have reached.
         """
         wanted = min(2, self.residents)
         self.wait_until(lambda: self.posts_in_flight >= wanted, "posts in flight", 10)
-        if journal is not None:
-            before = _file_state(journal)
+        if newest_comment is not None:
+            before = newest_comment()
             # No pause between looks: the receipt leaves a millisecond after the commit.
             self.wait_until(lambda: self.posts_in_flight >= wanted
-                            and _file_state(journal) != before, "a commit", 10, pause=0)
+                            and newest_comment() != before, "a commit", 10, pause=0)
         with self.lock:
             self.in_flight_at_kills.append(self.posts_in_flight)
         self.host.kill()
@@ -157,15 +156,6 @@ class Drill:
         """Start the host again on the same database and let the residents back in."""
         self.host.start()
         self.up.set()
-
-
-def _file_state(path: Path) -> tuple[int, int]:
-    """Return a file's size and modification time (both change when SQLite commits)."""
-    try:
-        stat = path.stat()
-    except FileNotFoundError:
-        return (0, 0)
-    return (stat.st_size, stat.st_mtime_ns)
 
 
 class Resident(threading.Thread):
@@ -301,17 +291,18 @@ def run_drill(site: Site, residents: int = 8, kills: int = 1, receipts_per_round
               kill_after_commit: bool = True) -> DrillReport:
     """Run the drill on a seeded site and check the database; the host ends stopped.
 
-    On SQLite, `kill_after_commit` times every kill to just after a commit (see
-    Drill.kill_mid_run); on PostgreSQL kills come at whatever point the posts have reached.
+    `kill_after_commit` times every kill to just after a comment is committed (see
+    Drill.kill_mid_run); without it kills come at whatever point the posts have reached.
     """
     host = site.host
     host.start()
     drill = Drill(host, proposal_in_comment(host.url), residents)
     people = [Resident(drill, number) for number in range(1, residents + 1)]
     integrity = []
-    journal = None
-    if site.sqlite_path and kill_after_commit:
-        journal = site.sqlite_path.with_name(site.sqlite_path.name + "-wal")
+    # The drill's own connection, outside any transaction, sees each commit as it lands.
+    watcher = create_engine(site.database_url, isolation_level="AUTOCOMMIT")
+    watch = watcher.connect()
+    newest = select(func.max(StoredComment.id))
     drill.up.set()
     for person in people:
         person.start()
@@ -321,7 +312,7 @@ def run_drill(site: Site, residents: int = 8, kills: int = 1, receipts_per_round
                              f"{round_ * receipts_per_round} receipts")
             if round_ == 1:
                 drill.receipts_before_first_kill = drill.receipts
-            drill.kill_mid_run(journal)
+            drill.kill_mid_run((lambda: watch.scalar(newest)) if kill_after_commit else None)
             if site.sqlite_path:
                 # DUR-1: the file is sound right after the crash, before anything repairs it.
                 integrity.append(sqlite_integrity(site.sqlite_path))
@@ -333,6 +324,8 @@ def run_drill(site: Site, residents: int = 8, kills: int = 1, receipts_per_round
         drill.up.set()  # nobody may stay blocked waiting for a host
         for person in people:
             person.join(WAIT_LIMIT)
+        watch.close()
+        watcher.dispose()
     host.stop()
     if site.sqlite_path:
         integrity.append(sqlite_integrity(site.sqlite_path))
