@@ -49,7 +49,7 @@ class Sent:
 
 @dataclass
 class Site:
-    """A seeded site on its own database, and its (stopped) host."""
+    """A seeded site on a database (or PostgreSQL schema) of its own, and its host."""
 
     host: AppHost
     database_url: str
