@@ -21,6 +21,21 @@ from .workflow import TransitionNotAllowed
 log = logging.getLogger("reviewapp")
 
 
+def _comment_after_limit():
+    from .views.public import comment_form_after_limit
+
+    return comment_form_after_limit(request.view_args["proposal_id"])
+
+
+def _login_after_limit():
+    from .views.auth import login_form_after_limit
+
+    return login_form_after_limit()
+
+
+AFTER_LIMIT = {"public.comment": _comment_after_limit, "auth.login": _login_after_limit}
+
+
 def error_page(code: int, title: str, message: str):
     """Render the error page with this status."""
     return render_template("errors/error.html", code=code, title=title, message=message), code
@@ -81,6 +96,9 @@ def init_app(app: Flask) -> None:
         original = getattr(exc, "original_exception", None)
         if original is not None and outage.is_unreachable(original):
             return outage.respond(original)
+        if exc.code == 429 and request.endpoint in AFTER_LIMIT:
+            # Too many at once: give the form back with what was typed.
+            return AFTER_LIMIT[request.endpoint]()
         if request_ctx.url_adapter is None:
             # The Host header is not one of TRUSTED_HOSTS: no URL may be built from it, so
             # the answer has no links at all.

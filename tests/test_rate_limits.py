@@ -63,6 +63,34 @@ class TestBehindOneProxy:
         assert db.query(Comment).count() == 2
 
 
+class TestTooManyKeepsWhatWasTyped:
+    @pytest.fixture
+    def app_config(self):
+        return {"RATELIMIT_ENABLED": True, "COMMENT_RATE_LIMIT": "1 per minute",
+                "LOGIN_RATE_LIMIT": "1 per minute"}
+
+    def test_a_refused_comment_comes_back_with_its_text(self, client, open_proposal, db):
+        url = f"/proposals/{open_proposal.id}/comment"
+        assert client.post(url, data=comment("first")).status_code == 302
+        text = "Cameras at the plaza would record everyone going to the clinic."
+        refused = client.post(url, data={**comment("second"), "body": text})
+        page = refused.get_data(as_text=True)
+        assert refused.status_code == 429
+        assert "Too many comments at once" in page and 'role="alert"' in page
+        assert text in page
+        assert 'value="second"' in page  # the same nonce: sending again stores it once
+        assert db.query(Comment).count() == 1
+
+    def test_a_refused_sign_in_keeps_the_email(self, client, world):
+        client.post("/auth/login", data={"email": world.clerk.email, "password": "wrong"})
+        refused = client.post("/auth/login", data={"email": world.clerk.email,
+                                                   "password": PASSWORD})
+        page = refused.get_data(as_text=True)
+        assert refused.status_code == 429
+        assert "Too many sign-in attempts" in page
+        assert f'value="{world.clerk.email}"' in page
+
+
 class TestWithoutTrustedProxies:
     @pytest.fixture
     def app_config(self):

@@ -53,6 +53,14 @@ def login():
     return render_template("auth/login.html", form=form), 200 if not form.errors else 400
 
 
+def login_form_after_limit():
+    """Re-render the sign-in form, e-mail kept, when there were too many attempts."""
+    form = LoginForm()
+    form.password.errors = ["Too many sign-in attempts for this account or from this "
+                            "connection. Wait a few minutes, then try again."]
+    return render_template("auth/login.html", form=form), 429
+
+
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():

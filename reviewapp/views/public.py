@@ -185,6 +185,15 @@ def comment_form_again(proposal_id: int):
     return _render_comment(item, form, 400, notice="expired")
 
 
+def comment_form_after_limit(proposal_id: int):
+    """Re-render the comment form with the person's text when they sent too many at once.
+
+    The nonce is kept: the refused post stored nothing, and sending it again stores once.
+    """
+    item = proposal_or_404(proposal_id)
+    return _render_comment(item, _comment_form(), 429, notice="limited")
+
+
 @bp.route("/receipts/<tracking_number>")
 def receipt(tracking_number: str):
     """The receipt of a comment: its tracking number and exactly what is published."""
