@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up and run every test: on SQLite, then again on PostgreSQL, browser tests included.
 # Installs what is missing: the virtual environment, Debian's chromium, poppler-utils and
-# the fonts the determination PDF needs (see the README, "Fonts").
+# the fonts the determination PDF needs (see the README, "Fonts"); starts PostgreSQL and
+# Redis (127.0.0.1:6379, database 9 for the tests) when they are down.
 # Extra arguments go to pytest (e.g. scripts/test.sh -k comment).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +11,12 @@ cd "$(dirname "$0")/.."
 ensure_venv requirements-dev.txt
 ensure_apt_packages chromium poppler-utils libharfbuzz-subset0 fonts-dejavu-core fonts-noto-cjk
 PG_URL="${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
+# Rate-limit tests and the several-hosts test share counters in this Redis database.
+export REVIEWAPP_TEST_REDIS_URL="${REVIEWAPP_TEST_REDIS_URL:-redis://127.0.0.1:6379/9}"
+if ! ensure_redis; then
+  echo "Redis is not reachable at 127.0.0.1:6379 and could not be started." >&2
+  exit 1
+fi
 
 echo "== ruff"
 .venv/bin/ruff check .

@@ -29,6 +29,16 @@ def remove_guards(db) -> None:
             db.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
 
 
+@pytest.fixture(autouse=True)
+def guards_back(db):
+    """Re-enable the guards afterwards: on PostgreSQL the schema outlives this test."""
+    yield
+    if db.bind.dialect.name == "postgresql":
+        db.rollback()
+        db.execute(text("ALTER TABLE audit_event ENABLE TRIGGER USER"))
+        db.commit()
+
+
 def sql(db, statement: str, **params) -> None:
     """Change the table behind the application's back, and forget cached rows."""
     remove_guards(db)
