@@ -54,28 +54,27 @@ def covered_by_an_installed_font(char: str) -> bool:
     return bool(listed.strip())
 
 
-@pytest.fixture
-def pdf_log():
-    """Collect every record on the reviewapp.pdf logger, whatever the root's handlers."""
+def collected(name: str):
+    """Collect the records that reach handlers on the logger `name`, whatever the root's."""
     records: list[logging.LogRecord] = []
     handler = logging.Handler(logging.DEBUG)
     handler.emit = records.append
-    logger = logging.getLogger("reviewapp.pdf")
+    logger = logging.getLogger(name)
     logger.addHandler(handler)
     yield records
     logger.removeHandler(handler)
+
+
+@pytest.fixture
+def pdf_log():
+    """Every record on the reviewapp.pdf logger."""
+    yield from collected("reviewapp.pdf")
 
 
 @pytest.fixture
 def weasyprint_log():
-    """Collect the records that reach handlers on WeasyPrint's own logger."""
-    records: list[logging.LogRecord] = []
-    handler = logging.Handler(logging.DEBUG)
-    handler.emit = records.append
-    logger = logging.getLogger("weasyprint")
-    logger.addHandler(handler)
-    yield records
-    logger.removeHandler(handler)
+    """The records that reach handlers on WeasyPrint's own logger."""
+    yield from collected("weasyprint")
 
 
 def ready_to_issue(world, **fields):

@@ -24,6 +24,13 @@ def from_address(address: str) -> dict:
     return {"X-Forwarded-For": address, "X-Forwarded-Proto": "https"}
 
 
+def three_comments(client, proposal, address: str, label: str) -> list[int]:
+    """Post three comments from one address; return the answers' status codes."""
+    url = f"/proposals/{proposal.id}/comment"
+    return [client.post(url, data=comment(f"{label}-{n}"),
+                        headers=from_address(address)).status_code for n in range(3)]
+
+
 @pytest.fixture
 def shared_redis():
     """The tests' own Redis database, emptied first (never another database)."""
@@ -55,11 +62,7 @@ class TestBehindOneProxy:
             assert response.status_code == 302, f"resident {number + 1} was refused"
 
     def test_one_resident_is_still_limited(self, client, open_proposal, db):
-        url = f"/proposals/{open_proposal.id}/comment"
-        answers = [client.post(url, data=comment(f"same-{n}"),
-                               headers=from_address("198.51.100.7")).status_code
-                   for n in range(3)]
-        assert answers == [302, 302, 429]
+        assert three_comments(client, open_proposal, "198.51.100.7", "same") == [302, 302, 429]
         assert db.query(Comment).count() == 2
 
 
@@ -159,11 +162,7 @@ class TestInRedis:
             assert secret not in everything
 
     def test_the_limit_holds_in_redis(self, client, open_proposal, shared_redis):
-        url = f"/proposals/{open_proposal.id}/comment"
-        answers = [client.post(url, data=comment(f"q-{n}"),
-                               headers=from_address("198.51.100.9")).status_code
-                   for n in range(3)]
-        assert answers == [302, 302, 429]
+        assert three_comments(client, open_proposal, "198.51.100.9", "q") == [302, 302, 429]
 
     def test_failed_sign_ins_count_per_account_from_any_address(self, client, world,
                                                                 shared_redis):

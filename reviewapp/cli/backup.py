@@ -9,7 +9,6 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -17,7 +16,7 @@ from ..backups import BackupProblem, postgresql, sqlite
 from ..backups.checks import Check, restored_checks
 from ..backups.files import KIND_NAMES, POSTGRESQL, SQLITE, kind_of, written_whole
 from ..db import dispose
-from .setup import alembic_config, app_role, grant_app_role, migration_url
+from .setup import alembic_config, grant_app_role_if_separate, migration_url
 
 
 def _backend(url: str) -> str:
@@ -109,14 +108,8 @@ def restore_backup(app: Flask, file: Path) -> tuple[list[str], list[Check]]:
         postgresql.restore(file, url)
         report.append("pg_restore rebuilt every primary key, unique index and foreign key, "
                       "checking each against the restored rows.")
-        role = app_role(app)
+        role = grant_app_role_if_separate(app)
         if role is not None:
-            engine = create_engine(url)
-            try:
-                with engine.begin() as connection:
-                    grant_app_role(connection, role)
-            finally:
-                engine.dispose()
             report.append(f"Role {role} granted again: it may read every table and append "
                           "to the public record.")
     report.insert(0, f"Restored {file.absolute()} ({KIND_NAMES[kind]}) into {_shown(url)}.")

@@ -96,11 +96,15 @@ def upgrade_database(app: Flask) -> str | None:
     """
     from alembic import command
 
-    url = migration_url(app)
-    command.upgrade(alembic_config(url, app.instance_path), "head")
+    command.upgrade(alembic_config(migration_url(app), app.instance_path), "head")
+    return grant_app_role_if_separate(app)
+
+
+def grant_app_role_if_separate(app: Flask) -> str | None:
+    """Grant the app's role (if it is not the owner) as the owner; return the role granted."""
     role = app_role(app)
     if role is not None:
-        engine = create_engine(url)
+        engine = create_engine(migration_url(app))
         try:
             with engine.begin() as connection:
                 grant_app_role(connection, role)
