@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from . import audit
 from .models import (
     AdvisoryRecommendation,
-    Comment,
     CommentPeriod,
     CommentTally,
     Decision,
@@ -111,16 +110,6 @@ def comment_counts(session: Session, proposal_id: int) -> CommentCounts:
         else:
             counts.by_position[kind] = number
     return counts
-
-
-def comments_page(session: Session, proposal_id: int, page: int, per_page: int) -> list[Comment]:
-    """Return one page of comments, oldest first, with their moderation rows."""
-    return list(session.scalars(
-        select(Comment).where(Comment.proposal_id == proposal_id)
-        .options(joinedload(Comment.moderation))
-        .order_by(Comment.created_at, Comment.id)
-        .offset((page - 1) * per_page).limit(per_page)
-    ))
 
 
 def recommendation_for(session: Session, version_id: int) -> AdvisoryRecommendation | None:

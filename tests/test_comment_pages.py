@@ -186,6 +186,68 @@ def test_page_links_keep_the_version_being_read(client, commenter):
     assert "version=1" in links(text)["Newer comments"][0]
 
 
+# --- the clerk's workbench --------------------------------------------------------------
+
+HIDE_FORM = re.compile(r'<form method="post" action="(/clerk/comments/(\d+)/hide[^"]*)"')
+
+
+def test_the_workbench_pages_comments_instead_of_loading_them_all(client, login_as,
+                                                                  commenter):
+    commenter.post(8)
+    login_as("clerk")
+    text = get(client, f"/clerk/proposals/{commenter.item.id}")
+    assert shown(text) == commenter.posted[:3]
+    assert "8 comments: 0 support, 8 oppose, 0 neutral" in text
+    newest = get(client, links(text)["Newest comments"][0])
+    assert shown(newest) == commenter.posted[-3:]
+    assert links(newest)["Oldest comments"][0] == f"/clerk/proposals/{commenter.item.id}" \
+                                                  "#moderation"
+
+
+def test_the_clerk_hides_a_comment_on_a_later_page_and_returns_to_it(client, db, login_as,
+                                                                    commenter):
+    saved = commenter.post(8)
+    login_as("clerk")
+    first = get(client, f"/clerk/proposals/{commenter.item.id}")
+    middle = get(client, links(first)["Newer comments"][0])
+    assert shown(middle) == commenter.posted[3:6]
+    forms = {int(comment_id): html.unescape(action)
+             for action, comment_id in HIDE_FORM.findall(middle)}
+    target = saved[4]
+    commenter.post(5)  # the page must come back the same though comments arrived
+    response = client.post(forms[target.id], data={"reason": "Spam."})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"#comment-{target.id}")
+    back = get(client, response.headers["Location"].split("#")[0])
+    assert shown(back) == commenter.posted[3:6]
+    assert "Hidden on" in back and "Spam." in back
+    assert "1 hidden" in back
+
+
+def test_a_missing_reason_is_marked_on_the_page_the_clerk_was_on(client, login_as,
+                                                                commenter):
+    saved = commenter.post(8)
+    login_as("clerk")
+    newest = get(client, f"/clerk/proposals/{commenter.item.id}?page=newest")
+    forms = {int(comment_id): html.unescape(action)
+             for action, comment_id in HIDE_FORM.findall(newest)}
+    target = saved[-2]
+    response = client.post(forms[target.id], data={"reason": "  "})
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    assert shown(text) == commenter.posted[-3:]
+    assert f'id="hide-reason-{target.id}-error"' in text
+    assert f'href="#hide-reason-{target.id}"' in text  # the error summary links to it
+
+
+def test_an_old_numbered_link_to_the_last_page_still_works(client, commenter):
+    commenter.post(4)
+    text = get(client, f"/proposals/{commenter.item.id}?page=2")
+    assert shown(text) == commenter.posted[3:4]
+    assert "Showing the 1 newest of 4 comments" in text
+    assert set(links(text)) == {"Oldest comments", "Older comments"}
+
+
 # --- the index serves every walk ---------------------------------------------------------
 
 def page_queries(app, client, urls: list[str]) -> list[tuple[str, tuple]]:
