@@ -7,15 +7,14 @@ costs a fixed number of statements (a test counts them).
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from . import audit
 from .models import (
     AdvisoryRecommendation,
-    Comment,
-    CommentModeration,
     CommentPeriod,
+    CommentTally,
     Decision,
     Determination,
     Finding,
@@ -29,6 +28,7 @@ from .models import (
     StageChange,
     Vote,
 )
+from .models.comments import HIDDEN
 from .profiles import Profile
 
 
@@ -101,27 +101,15 @@ def period_for(session: Session, version_id: int) -> CommentPeriod | None:
 
 
 def comment_counts(session: Session, proposal_id: int) -> CommentCounts:
-    """Count comments by position, and hidden ones, in one query."""
-    rows = session.execute(
-        select(Comment.position, func.count(Comment.id), func.count(CommentModeration.id))
-        .outerjoin(CommentModeration, CommentModeration.comment_id == Comment.id)
-        .where(Comment.proposal_id == proposal_id).group_by(Comment.position)
-    )
+    """Read the proposal's comment tally: at most four rows, whatever the comments."""
     counts = CommentCounts(by_position={p.value: 0 for p in Position})
-    for position, total, hidden in rows:
-        counts.by_position[position.value] = total
-        counts.hidden += hidden
+    for kind, number in session.execute(select(CommentTally.kind, CommentTally.number)
+                                        .where(CommentTally.proposal_id == proposal_id)):
+        if kind == HIDDEN:
+            counts.hidden = number
+        else:
+            counts.by_position[kind] = number
     return counts
-
-
-def comments_page(session: Session, proposal_id: int, page: int, per_page: int) -> list[Comment]:
-    """Return one page of comments, oldest first, with their moderation rows."""
-    return list(session.scalars(
-        select(Comment).where(Comment.proposal_id == proposal_id)
-        .options(joinedload(Comment.moderation))
-        .order_by(Comment.created_at, Comment.id)
-        .offset((page - 1) * per_page).limit(per_page)
-    ))
 
 
 def recommendation_for(session: Session, version_id: int) -> AdvisoryRecommendation | None:

@@ -425,21 +425,54 @@ def app_config():
     return {"COMMENTS_PER_PAGE": 2}
 
 
+def post_three(db, world, item) -> list:
+    """Post three comments, "Comment number 0." to "Comment number 2."."""
+    posted = [comments.post_comment(db, item, world.clock(), nonce=f"page-{item.id}-{n}",
+                                    submitter_type="anonymous", position="support",
+                                    body=f"Comment number {n}.", name=None, organization=None)
+              for n in range(3)]
+    db.commit()
+    return posted
+
+
 @pytest.mark.parametrize("number", [3, 2**31, 2**63, 10**30, -(10**30), "x"])
 def test_a_page_number_past_the_last_shows_the_last_page(client, world, db, number):
     item = world.proposal(Stage.PUBLIC_COMMENT)
-    for n in range(3):
-        comments.post_comment(db, item, world.clock(), nonce=f"page-{n}",
-                              submitter_type="anonymous", position="support",
-                              body=f"Comment number {n}.", name=None, organization=None)
-    db.commit()
+    post_three(db, world, item)
     response = client.get(f"/proposals/{item.id}?page={number}")
     assert response.status_code == 200
     text = response.get_data(as_text=True)
     if number == "x" or (isinstance(number, int) and number < 1):
-        assert "Page 1 of 2" in text and "Comment number 0." in text
+        assert "Showing the 2 oldest of 3 comments" in text and "Comment number 0." in text
     else:
-        assert "Page 2 of 2" in text and "Comment number 2." in text
+        assert "Showing the 2 newest of 3 comments" in text and "Comment number 2." in text
+        assert "Comment number 0." not in text
+
+
+@pytest.mark.parametrize("query", ["after=x", "before=", "after=-1", f"after={10**30}",
+                                   f"before={2**31}", "after=1.5", "page=newest&after=zz"])
+def test_a_malformed_comment_page_link_shows_the_oldest_comments(client, world, db, query):
+    item = world.proposal(Stage.PUBLIC_COMMENT)
+    post_three(db, world, item)
+    response = client.get(f"/proposals/{item.id}?{query}")
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    if query.startswith("page=newest"):
+        assert "Showing the 2 newest of 3 comments" in text
+    else:
+        assert "Showing the 2 oldest of 3 comments" in text and "Comment number 0." in text
+
+
+@pytest.mark.parametrize("direction", ["after", "before"])
+def test_a_comment_of_another_proposal_names_no_page_here(client, world, db, direction):
+    item, other = world.proposal(Stage.PUBLIC_COMMENT), world.proposal(Stage.PUBLIC_COMMENT)
+    post_three(db, world, item)
+    elsewhere = post_three(db, world, other)
+    response = client.get(f"/proposals/{item.id}?{direction}={elsewhere[1].id}")
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "Showing the 2 oldest of 3 comments" in text
+    assert "Comment number 0." in text and elsewhere[0].tracking_number not in text
 
 
 @pytest.mark.parametrize("number", [2, 2**63, 10**30, -1])

@@ -1,8 +1,9 @@
-"""The public proposal page costs a fixed number of SQL statements (no N+1)."""
+"""The proposal page and the clerk's workbench cost a fixed number of SQL statements."""
 
 from contextlib import contextmanager
 
-from sqlalchemy import event
+import pytest
+from sqlalchemy import event, select
 
 from reviewapp.models import Comment, DataRecipient, RecipientType, Stage
 from reviewapp.services import comments as comment_service
@@ -35,10 +36,11 @@ def add_comments(db, item, n: int, now) -> None:
     db.commit()
 
 
-def page_statements(app, client, item) -> int:
-    client.get(f"/proposals/{item.id}")  # warm caches that are not per request
+def page_statements(app, client, item, url: str | None = None) -> int:
+    url = url or f"/proposals/{item.id}"
+    client.get(url)  # warm caches that are not per request
     with counting(app) as statements:
-        response = client.get(f"/proposals/{item.id}")
+        response = client.get(url)
     assert response.status_code == 200
     return len(statements)
 
@@ -64,3 +66,58 @@ def test_page_cost_does_not_grow_with_comments_or_recipients(app, client, world,
           f"{large_cost} with 1,000 comments and 20 recipients")
     assert small_cost == large_cost
     assert large_cost <= 20
+
+
+# Every kind of comment page: the first, the last, either side of a comment, an old number.
+# {after} and {before} are ids of comments of the proposal (its 10th and its 30th).
+COMMENT_PAGES = ["", "?page=1", "?page=newest", "?after={after}", "?before={before}",
+                 "?page=2", "?after={after}&version=1"]
+
+
+def comment_ids(db, item) -> dict[str, int]:
+    ids = db.scalars(select(Comment.id).where(Comment.proposal_id == item.id)
+                     .order_by(Comment.id).limit(30)).all()
+    return {"after": ids[9], "before": ids[29]}
+
+
+@pytest.fixture
+def two_sizes(world, db, clock):
+    """Two proposals in comment: 45 comments (three pages), and 2,000."""
+    small, large = world.proposal(Stage.PUBLIC_COMMENT), world.proposal(Stage.PUBLIC_COMMENT)
+    add_comments(db, small, 45, clock())
+    period = comment_service.current_period(db, large)
+    db.add_all(Comment(proposal_id=large.id, period_id=period.id, tracking_number=f"M-{i}",
+                       nonce=f"many-{i}", submitter_type="anonymous",
+                       position=("support", "oppose", "neutral")[i % 3],
+                       body=f"Many {i}", created_at=clock()) for i in range(2000))
+    db.commit()
+    for item in (small, large):  # a hidden comment on each, as the pages show placeholders
+        hidden = db.get(Comment, comment_ids(db, item)["after"] + 1)
+        comment_service.hide_comment(db, hidden, world.clerk, clock(), "Off topic.")
+    db.commit()
+    return small, large
+
+
+@pytest.mark.parametrize("query", COMMENT_PAGES)
+def test_every_comment_page_costs_the_same_at_45_and_2000_comments(app, client, db,
+                                                                   two_sizes, query):
+    costs = [page_statements(app, client, item,
+                             f"/proposals/{item.id}" + query.format(**comment_ids(db, item)))
+             for item in two_sizes]
+    print(f"public proposal page{query}: {costs[0]} statements at 45 comments, "
+          f"{costs[1]} at 2,000")
+    assert costs[0] == costs[1]
+    assert costs[1] <= 20
+
+
+@pytest.mark.parametrize("query", COMMENT_PAGES[:5])
+def test_the_clerks_workbench_costs_the_same_at_45_and_2000_comments(app, client, db,
+                                                                     login_as, two_sizes,
+                                                                     query):
+    login_as("clerk")
+    costs = [page_statements(app, client, item,
+                             f"/clerk/proposals/{item.id}" + query.format(**comment_ids(db, item)))
+             for item in two_sizes]
+    print(f"clerk workbench{query}: {costs[0]} statements at 45 comments, {costs[1]} at 2,000")
+    assert costs[0] == costs[1]
+    assert costs[1] <= 30

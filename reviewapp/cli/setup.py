@@ -21,13 +21,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 READ_APPEND = "SELECT, INSERT"
 # Tables that change in place: drafts are edited until submitted (triggers freeze them
-# after), a draft's recipient list is replaced, accounts rotate their session token.
+# after), a draft's recipient list is replaced, accounts rotate their session token, and
+# each comment or hide adds to its proposal's tally (a derived counter, never deleted).
 MUTABLE = {
     "proposal": "SELECT, INSERT, UPDATE",
     "proposal_version": "SELECT, INSERT, UPDATE",
     "data_recipient": "SELECT, INSERT, UPDATE, DELETE",
     "department": "SELECT, INSERT, UPDATE",
     "user_account": "SELECT, INSERT, UPDATE",
+    "comment_tally": "SELECT, INSERT, UPDATE",
 }
 
 

@@ -2,7 +2,7 @@
 
 from . import append_only  # noqa: F401  (installs the append-only triggers)
 from .base import Base
-from .comments import Comment, CommentModeration, CommentPeriod
+from .comments import Comment, CommentModeration, CommentPeriod, CommentTally
 from .council import AdvisoryRecommendation, Hearing, Motion, MotionResult, Vote
 from .findings import Finding, FindingOverride
 from .oversight import (
@@ -44,6 +44,7 @@ __all__ = [
     "Comment",
     "CommentModeration",
     "CommentPeriod",
+    "CommentTally",
     "DataRecipient",
     "Decision",
     "Department",

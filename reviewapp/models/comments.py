@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, enum_column, utcnow
@@ -42,10 +42,13 @@ class Comment(Base):
             "submitter_type != 'anonymous' OR (name IS NULL AND organization IS NULL)",
             name="anonymous_has_no_name",
         ),
+        # Serves each proposal's comments in order, from either end, without sorting them:
+        # keyset pages cost the same at ten comments and at a million.
+        Index("ix_comment_proposal_order", "proposal_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"), index=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"))
     period_id: Mapped[int] = mapped_column(ForeignKey("comment_period.id"))
     tracking_number: Mapped[str] = mapped_column(String(20), unique=True)
     # A per-form nonce: posting the same form twice stores one comment.
@@ -77,3 +80,22 @@ class CommentModeration(Base):
 
     comment: Mapped[Comment] = relationship(back_populates="moderation")
     actor: Mapped[User] = relationship()
+
+
+# The tally's row for hidden comments; the other rows are named by Position values.
+HIDDEN = "hidden"
+
+
+class CommentTally(Base):
+    """How many comments a proposal has of one kind (a position, or hidden).
+
+    A derived counter, not a record: the services add to it in the same transaction as
+    each comment and each hide, so the counts never scan the comments.
+    """
+
+    __tablename__ = "comment_tally"
+    __table_args__ = (CheckConstraint("number >= 0", name="not_negative"),)
+
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    number: Mapped[int] = mapped_column(default=0)

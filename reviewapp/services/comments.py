@@ -22,6 +22,7 @@ from ..models import (
 )
 from ..profiles import Profile
 from ..workflow import Action, TransitionNotAllowed
+from . import comment_tally
 from .transitions import current_period, move, situation
 
 TRACKING_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
@@ -100,6 +101,7 @@ def post_comment(session: Session, proposal: Proposal, now: datetime, *, nonce: 
     # The audit names the comment only by tracking number: no identity, no address.
     audit.record(session, None, "post_comment", "comment", comment.tracking_number, now,
                  proposal=proposal.file_number)
+    comment_tally.count_comment(session, comment)
     return comment
 
 
@@ -121,4 +123,5 @@ def hide_comment(session: Session, comment: Comment, actor: User, now: datetime,
     session.flush()
     audit.record(session, actor, "hide_comment", "comment", comment.tracking_number, now,
                  reason=reason.strip())
+    comment_tally.count_hidden(session, comment)
     return moderation

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, time, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import fresh_login_required, login_required
 from sqlalchemy import select
 
@@ -23,6 +23,7 @@ from ..jurisdiction import profile
 from ..models import Comment, MotionType, Proposal, RecipientType, RequiredFinding, Stage
 from ..pdf import MissingGlyphs
 from ..permissions import can_manage_process, require
+from ..read.comment_pages import PageAt, comment_page
 from ..services import comments, council, determinations, intake
 from ..services.transitions import effective_stage
 from ..workflow import TransitionNotAllowed, earliest_hearing_date
@@ -82,7 +83,7 @@ def _forms(proposal: Proposal) -> dict:
 
 
 def _workbench(proposal: Proposal, status: int = 200, problem: str = "", **forms):
-    """Render the clerk's page for one proposal."""
+    """Render the clerk's page for one proposal, at the comment page its address names."""
     db = get_session()
     now = clock.now()
     all_forms = _forms(proposal)
@@ -97,7 +98,8 @@ def _workbench(proposal: Proposal, status: int = 200, problem: str = "", **forms
         override=record.override_for(db, version.id),
         period=record.period_for(db, version.id),
         counts=record.comment_counts(db, proposal.id),
-        comments=record.comments_page(db, proposal.id, 1, 500),
+        comment_page=comment_page(db, proposal.id, PageAt.from_args(request.args),
+                                  current_app.config["COMMENTS_PER_PAGE"]),
         recommendation=record.recommendation_for(db, version.id),
         hearing=record.hearing_for(db, version.id),
         motions=record.motions_for(db, proposal.id), open_motion=motion,
@@ -125,11 +127,12 @@ def _refused(proposal: Proposal, exc: TransitionNotAllowed, form_name: str, form
     return _workbench(proposal, 409, str(exc), **{form_name: form})
 
 
-def _done(proposal: Proposal, message: str):
-    """Commit, say what happened, and go back to the workbench."""
+def _done(proposal: Proposal, message: str, anchor: str | None = None, **page_args):
+    """Commit, say what happened, and go back to the workbench (at a comment page)."""
     get_session().commit()
     flash(message)
-    return redirect(url_for("clerk.proposal", proposal_id=proposal.id))
+    return redirect(url_for("clerk.proposal", proposal_id=proposal.id, _anchor=anchor,
+                            **page_args))
 
 
 @bp.route("/proposals/<int:proposal_id>")
@@ -285,4 +288,6 @@ def hide(comment_id: int):
         form.reason.id = f"hide-reason-{item.id}"
         return _workbench(proposal_, 400, hide_form=form)
     comments.hide_comment(db, item, actor(), clock.now(), form.reason.data)
-    return _done(proposal_, f"Comment {item.tracking_number} is hidden.")
+    # Back to the page the clerk was reading (its form's address names it), at the comment.
+    return _done(proposal_, f"Comment {item.tracking_number} is hidden.", f"comment-{item.id}",
+                 **PageAt.from_args(request.args).args())

@@ -36,6 +36,7 @@ from ..models import (
 )
 from ..permissions import can_edit, can_view_private
 from ..ratelimit import comment_limit, limiter
+from ..read.comment_pages import PageAt, comment_page
 from ..services.comments import CommentsClosed, post_comment
 from ..services.determinations import stored_pdf
 from ..services.transitions import effective_stage
@@ -108,12 +109,6 @@ def proposal(proposal_id: int):
         abort(404)
     version = version or versions[-1]
     findings = record.findings_for(db, version.id) if version.is_frozen else []
-    per_page = current_app.config["COMMENTS_PER_PAGE"]
-    counts = record.comment_counts(db, item.id)
-    pages = max(1, -(-counts.total // per_page))
-    # A page number past the last (an old link, a typo) shows the last page; the offset
-    # of a huge one would not fit the database's integer.
-    page = min(max(request.args.get("page", 1, type=int), 1), pages)
     period = record.period_for(db, item.current_version.id)
     return render_template(
         "public/proposal.html",
@@ -121,9 +116,11 @@ def proposal(proposal_id: int):
         stage=effective_stage(db, item, profile(), now),
         findings=findings, changes=record.finding_changes(db, versions, version, findings),
         override=record.override_for(db, version.id),
-        period=period, counts=counts,
-        comments=record.comments_page(db, item.id, page, per_page),
-        page=page, pages=pages,
+        period=period, counts=record.comment_counts(db, item.id),
+        comment_page=comment_page(db, item.id, PageAt.from_args(request.args),
+                                  current_app.config["COMMENTS_PER_PAGE"]),
+        # Page links keep the version the reader chose.
+        page_route={"proposal_id": item.id, **({"version": number} if number else {})},
         recommendation=record.recommendation_for(db, version.id),
         hearing=record.hearing_for(db, version.id),
         motions=record.motions_for(db, item.id),

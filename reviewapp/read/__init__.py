@@ -1,0 +1,1 @@
+"""Read side: what pages, the PDF and the dashboard show."""

@@ -1,0 +1,36 @@
+"""Keep each proposal's comment tally in step with its comments and hides.
+
+The tally is a derived counter (not a public record): one row per proposal and kind, raised
+in the transaction that stores the comment or the hide, so the counts are exactly those of
+the committed record and reading them never scans the comments.
+"""
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from ..models import Comment, CommentTally
+from ..models.comments import HIDDEN
+
+# Both databases add to the row in one statement (INSERT ... ON CONFLICT DO UPDATE): two
+# transactions counting at once both land, the second waiting for the first's row.
+_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def count_comment(session: Session, comment: Comment) -> None:
+    """Add a newly stored comment to its proposal's count for its position."""
+    _add_one(session, comment.proposal_id, comment.position.value)
+
+
+def count_hidden(session: Session, comment: Comment) -> None:
+    """Add a newly hidden comment to its proposal's count of hidden comments."""
+    _add_one(session, comment.proposal_id, HIDDEN)
+
+
+def _add_one(session: Session, proposal_id: int, kind: str) -> None:
+    """Raise the tally of (proposal, kind) by one, creating its row the first time."""
+    insert = _INSERT[session.get_bind().dialect.name]
+    statement = insert(CommentTally).values(proposal_id=proposal_id, kind=kind, number=1)
+    session.execute(statement.on_conflict_do_update(
+        index_elements=[CommentTally.proposal_id, CommentTally.kind],
+        set_={"number": CommentTally.number + 1},
+    ))
