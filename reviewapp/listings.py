@@ -62,8 +62,7 @@ def public_page(session: Session, now: datetime, args: Mapping[str, str], size: 
              .options(joinedload(Proposal.department)))
     page = paging.keyset_page(session, query, Proposal.id, lambda p: p.id, args, size,
                               descending=True)
-    rows = describe(session, page.items, now, has_advisory_body)
-    return paging.Page(rows, page.has_prev, page.has_next, page.prev_key, page.next_key)
+    return page.with_items(describe(session, page.items, now, has_advisory_body))
 
 
 def _is_latest_period(period) -> object:
@@ -129,10 +128,10 @@ def stage_counts(session: Session, now: datetime, has_advisory_body: bool) -> di
 
 
 def stage_page(session: Session, stage: Stage, now: datetime, args: Mapping[str, str],
-               size: int, has_advisory_body: bool) -> paging.Page:
+               size: int, has_advisory_body: bool, prefix: str = "") -> paging.Page:
     """Return one page of the proposals in `stage` as of now, oldest first."""
     query = (select(Proposal).where(stage_filter(stage, now, has_advisory_body))
              .options(joinedload(Proposal.department)))
-    page = paging.keyset_page(session, query, Proposal.id, lambda p: p.id, args, size)
-    rows = describe(session, page.items, now, has_advisory_body)
-    return paging.Page(rows, page.has_prev, page.has_next, page.prev_key, page.next_key)
+    page = paging.keyset_page(session, query, Proposal.id, lambda p: p.id, args, size,
+                              prefix=prefix)
+    return page.with_items(describe(session, page.items, now, has_advisory_body))

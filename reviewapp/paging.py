@@ -7,7 +7,7 @@ counting past every earlier row as OFFSET would.
 """
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from flask import current_app
@@ -26,16 +26,21 @@ class Page:
     has_next: bool
     prev_key: Any = None  # None with has_prev: the previous page is the first one
     next_key: Any = None
+    prefix: str = ""  # names this listing's arguments when a page has two listings
 
     @property
     def prev_args(self) -> dict:
         """Return the query arguments of the previous page."""
-        return {} if self.prev_key is None else {"before": self.prev_key}
+        return {} if self.prev_key is None else {self.prefix + "before": self.prev_key}
 
     @property
     def next_args(self) -> dict:
         """Return the query arguments of the next page."""
-        return {"after": self.next_key}
+        return {self.prefix + "after": self.next_key}
+
+    def with_items(self, items: list) -> "Page":
+        """Return the same page holding `items` (the rows made from its items)."""
+        return replace(self, items=items)
 
     @property
     def is_first(self) -> bool:
@@ -47,13 +52,14 @@ def per_page() -> int:
     return int(current_app.config.get("LIST_PER_PAGE", DEFAULT_PER_PAGE))
 
 
-def cursor(args: Mapping[str, str], parse: Callable[[str], Any] = int) -> tuple[str, Any]:
+def cursor(args: Mapping[str, str], parse: Callable[[str], Any] = int,
+           prefix: str = "") -> tuple[str, Any]:
     """Return ('after' | 'before' | '', key) from the request arguments.
 
     A cursor that does not parse (an edited or truncated link) gives the first page.
     """
     for direction in ("after", "before"):
-        raw = args.get(direction)
+        raw = args.get(prefix + direction)
         if raw:
             try:
                 return direction, parse(raw)
@@ -64,13 +70,14 @@ def cursor(args: Mapping[str, str], parse: Callable[[str], Any] = int) -> tuple[
 
 def keyset_page(session: Session, query: Select, column, key_of: Callable[[Any], Any],
                 args: Mapping[str, str], size: int, descending: bool = False,
-                parse: Callable[[str], Any] = int, scalars: bool = True) -> Page:
+                parse: Callable[[str], Any] = int, scalars: bool = True,
+                prefix: str = "") -> Page:
     """Return the page of `query` that `args` asks for, ordered by the unique `column`.
 
     `key_of(item)` gives an item's value of `column`; `scalars` says whether the query
     returns one entity a row (else rows are returned as tuples).
     """
-    direction, key = cursor(args, parse)
+    direction, key = cursor(args, parse, prefix)
     forward = direction != "before"
     # Walking backwards reads the listing in reverse from the cursor, then flips the page.
     ascending = forward != descending
@@ -85,8 +92,8 @@ def keyset_page(session: Session, query: Select, column, key_of: Callable[[Any],
     if forward:
         return Page(rows, has_prev=key is not None, has_next=more,
                     prev_key=key_of(rows[0]) if rows and key is not None else None,
-                    next_key=key_of(rows[-1]) if rows else None)
+                    next_key=key_of(rows[-1]) if rows else None, prefix=prefix)
     rows.reverse()
     return Page(rows, has_prev=more, has_next=bool(rows),
                 prev_key=key_of(rows[0]) if more else None,
-                next_key=key_of(rows[-1]) if rows else None)
+                next_key=key_of(rows[-1]) if rows else None, prefix=prefix)
