@@ -64,3 +64,19 @@ def test_page_cost_does_not_grow_with_comments_or_recipients(app, client, world,
           f"{large_cost} with 1,000 comments and 20 recipients")
     assert small_cost == large_cost
     assert large_cost <= 20
+
+
+def walk_pages(client, url: str, limit: int = 1000) -> list[str]:
+    """Return the URL of every page of a listing, following its rel="next" links."""
+    import html
+    import re
+
+    urls = [url]
+    while len(urls) <= limit:
+        response = client.get(urls[-1])
+        assert response.status_code == 200, urls[-1]
+        found = re.search(r'<a rel="next" href="([^"]+)"', response.get_data(as_text=True))
+        if not found:
+            return urls
+        urls.append(html.unescape(found.group(1)).split("#")[0])
+    raise AssertionError(f"more than {limit} pages from {url}")

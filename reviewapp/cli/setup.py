@@ -28,6 +28,9 @@ MUTABLE = {
     "data_recipient": "SELECT, INSERT, UPDATE, DELETE",
     "department": "SELECT, INSERT, UPDATE",
     "user_account": "SELECT, INSERT, UPDATE",
+    # Derived from the record, not part of it: rewritten whenever a proposal's listing changes.
+    "registry_recipient": "SELECT, INSERT, UPDATE, DELETE",
+    "registry_use": "SELECT, INSERT, UPDATE, DELETE",
 }
 
 

@@ -17,6 +17,7 @@ from .oversight import (
 )
 from .proposals import DataRecipient, Proposal, ProposalVersion, StageChange
 from .records import AuditEvent, Determination, DeterminationFile
+from .registry import RegistryRecipient, RegistryUse
 from .users import Department, Role, User
 from .vocab import (
     Decision,
@@ -66,6 +67,8 @@ __all__ = [
     "ProposalVersion",
     "RecipientType",
     "Recommendation",
+    "RegistryRecipient",
+    "RegistryUse",
     "ReportFinding",
     "ReportReview",
     "ReportSharing",
