@@ -1,0 +1,99 @@
+"""Annual reports owed by every approved technology, worked out in SQL a page at a time.
+
+deadlines/reports.py walks each technology's reporting periods in Python, which is right
+for one technology and too slow for all of them on every dashboard view. Here the due date
+of each technology's next unfiled report is an SQL expression (the schedule is a formula:
+report 1 is due on the determination's review date, each later one on the profile's month
+and day, `cadence_years` apart), so the dashboard can count, order and page the
+technologies that owe a report, and work out the items only for the page it shows.
+"""
+
+from datetime import date
+
+from sqlalchemy import Integer, and_, case, cast, extract, func, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from .deadlines import DueItem
+from .deadlines.reports import APPROVING, filed_reports, items_for
+from .models import AnnualReport, Determination, Proposal
+
+
+def _day_number(year, month, day):
+    """Return an SQL integer YYYYMMDD, which orders as the date does."""
+    return year * 10000 + month * 100 + day
+
+
+def _schedule(profile):
+    """Return (query of proposal id, first approval id, next report's due YYYYMMDD)."""
+    first = (select(Determination.proposal_id, func.min(Determination.id).label("id"))
+             .where(Determination.decision.in_(APPROVING))
+             .group_by(Determination.proposal_id).subquery())
+    filed = (select(AnnualReport.proposal_id,
+                    func.max(AnnualReport.period_number).label("filed"))
+             .group_by(AnnualReport.proposal_id).subquery())
+    month, day, cadence = (profile.annual_report_month, profile.annual_report_day,
+                           profile.annual_report_cadence_years)
+    review = Determination.review_date
+    year, r_month, r_day = (cast(extract(part, review), Integer)
+                            for part in ("year", "month", "day"))
+    next_number = func.coalesce(filed.c.filed, 0) + 1
+    # Report 2 is due on the first month/day after the review date, cadence - 1 years on.
+    second_year = year + case((or_(r_month > month, and_(r_month == month, r_day >= day)), 1),
+                              else_=0) + (cadence - 1)
+    due = case((next_number == 1, _day_number(year, r_month, r_day)),
+               else_=_day_number(second_year + (next_number - 2) * cadence, month, day))
+    query = (select(first.c.proposal_id, first.c.id, due.label("due"))
+             .join(Determination, Determination.id == first.c.id)
+             .outerjoin(filed, filed.c.proposal_id == first.c.proposal_id))
+    return query.subquery()
+
+
+def _key(day: date) -> int:
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+def overdue_count(session: Session, profile, today: date) -> int:
+    """Count the technologies whose next report is overdue (one aggregate statement)."""
+    schedule = _schedule(profile)
+    return session.scalar(select(func.count()).select_from(schedule)
+                          .where(schedule.c.due < _key(today)))
+
+
+def _items(session: Session, profile, today: date, rows) -> list[DueItem]:
+    """Return the due items of these technologies, worked out one by one."""
+    ids = [proposal_id for proposal_id, _ in rows]
+    if not ids:
+        return []
+    proposals = {p.id: p for p in session.scalars(
+        select(Proposal).where(Proposal.id.in_(ids)).options(joinedload(Proposal.department)))}
+    approvals = {d.id: d for d in session.scalars(
+        select(Determination).where(Determination.id.in_([d for _p, d in rows])))}
+    filed = filed_reports(session, ids)
+    items = []
+    for proposal_id, determination_id in rows:
+        items.extend(items_for(proposals[proposal_id], approvals[determination_id], filed,
+                               profile, today))
+    return items
+
+
+def overdue_page(session: Session, profile, today: date, page: int,
+                 size: int) -> tuple[list[DueItem], bool]:
+    """Return the overdue reports of one page of technologies, longest overdue first."""
+    schedule = _schedule(profile)
+    rows = session.execute(
+        select(schedule.c.proposal_id, schedule.c.id).where(schedule.c.due < _key(today))
+        .order_by(schedule.c.due, schedule.c.proposal_id)
+        .offset((page - 1) * size).limit(size + 1)).all()
+    items = [i for i in _items(session, profile, today, rows[:size]) if i.overdue(today)]
+    return sorted(items, key=lambda i: (i.due_on, i.title)), len(rows) > size
+
+
+def due_next(session: Session, profile, today: date, limit: int) -> list[DueItem]:
+    """Return the next reports to fall due (not yet overdue), soonest first."""
+    schedule = _schedule(profile)
+    rows = session.execute(
+        select(schedule.c.proposal_id, schedule.c.id).where(schedule.c.due >= _key(today))
+        .order_by(schedule.c.due, schedule.c.proposal_id).limit(limit)).all()
+    items = [i for i in _items(session, profile, today, rows)
+             if i.met_on is None and not i.overdue(today)]
+    return sorted(items, key=lambda i: (i.due_on, i.title))
