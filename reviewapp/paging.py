@@ -15,6 +15,15 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 DEFAULT_PER_PAGE = 50
+LARGEST_KEY = 2**53  # no id is larger; a larger cursor would overflow the database's integer
+
+
+def int_key(text: str) -> int:
+    """Parse an integer cursor, refusing one no row can have."""
+    value = int(text)
+    if not 0 <= value <= LARGEST_KEY:
+        raise ValueError(text)
+    return value
 
 
 @dataclass(frozen=True)
@@ -52,7 +61,7 @@ def per_page() -> int:
     return int(current_app.config.get("LIST_PER_PAGE", DEFAULT_PER_PAGE))
 
 
-def cursor(args: Mapping[str, str], parse: Callable[[str], Any] = int,
+def cursor(args: Mapping[str, str], parse: Callable[[str], Any] = int_key,
            prefix: str = "") -> tuple[str, Any]:
     """Return ('after' | 'before' | '', key) from the request arguments.
 
@@ -70,7 +79,7 @@ def cursor(args: Mapping[str, str], parse: Callable[[str], Any] = int,
 
 def keyset_page(session: Session, query: Select, column, key_of: Callable[[Any], Any],
                 args: Mapping[str, str], size: int, descending: bool = False,
-                parse: Callable[[str], Any] = int, scalars: bool = True,
+                parse: Callable[[str], Any] = int_key, scalars: bool = True,
                 prefix: str = "") -> Page:
     """Return the page of `query` that `args` asks for, ordered by the unique `column`.
 

@@ -23,29 +23,49 @@ def _day_number(year, month, day):
     return year * 10000 + month * 100 + day
 
 
-def _schedule(profile):
-    """Return (query of proposal id, first approval id, next report's due YYYYMMDD)."""
+def _parts(profile):
+    """Return the SQL pieces every schedule needs: first approvals and the year arithmetic."""
     first = (select(Determination.proposal_id, func.min(Determination.id).label("id"))
              .where(Determination.decision.in_(APPROVING))
              .group_by(Determination.proposal_id).subquery())
-    filed = (select(AnnualReport.proposal_id,
-                    func.max(AnnualReport.period_number).label("filed"))
-             .group_by(AnnualReport.proposal_id).subquery())
     month, day, cadence = (profile.annual_report_month, profile.annual_report_day,
                            profile.annual_report_cadence_years)
     review = Determination.review_date
     year, r_month, r_day = (cast(extract(part, review), Integer)
                             for part in ("year", "month", "day"))
-    next_number = func.coalesce(filed.c.filed, 0) + 1
-    # Report 2 is due on the first month/day after the review date, cadence - 1 years on.
+    # Report 2 is due on the first month/day after the review date, cadence - 1 years on;
+    # each later one `cadence` years after the one before.
     second_year = year + case((or_(r_month > month, and_(r_month == month, r_day >= day)), 1),
                               else_=0) + (cadence - 1)
-    due = case((next_number == 1, _day_number(year, r_month, r_day)),
-               else_=_day_number(second_year + (next_number - 2) * cadence, month, day))
-    query = (select(first.c.proposal_id, first.c.id, due.label("due"))
-             .join(Determination, Determination.id == first.c.id)
-             .outerjoin(filed, filed.c.proposal_id == first.c.proposal_id))
-    return query.subquery()
+    return first, (month, day, cadence), _day_number(year, r_month, r_day), second_year
+
+
+def _schedule(profile):
+    """Return a subquery: proposal id, first approval id, next unfiled report's due day."""
+    first, (month, day, cadence), first_due, second_year = _parts(profile)
+    filed = (select(AnnualReport.proposal_id,
+                    func.max(AnnualReport.period_number).label("filed"))
+             .group_by(AnnualReport.proposal_id).subquery())
+    number = func.coalesce(filed.c.filed, 0) + 1
+    due = case((number == 1, first_due),
+               else_=_day_number(second_year + (number - 2) * cadence, month, day))
+    return (select(first.c.proposal_id, first.c.id, due.label("due"))
+            .join(Determination, Determination.id == first.c.id)
+            .outerjoin(filed, filed.c.proposal_id == first.c.proposal_id)).subquery()
+
+
+def _upcoming(profile, today: date):
+    """Return a subquery: proposal id, first approval id, the due day of the period that
+    ends today or next (every approved technology has one)."""
+    first, (month, day, cadence), first_due, second_year = _parts(profile)
+    # The first year whose month/day is today or later.
+    year = today.year + (1 if (month, day) < (today.month, today.day) else 0)
+    behind = year - second_year  # how many years report 2 is behind that
+    steps = case((behind > 0, (behind + cadence - 1) // cadence), else_=0)
+    due = case((first_due >= _key(today), first_due),
+               else_=_day_number(second_year + steps * cadence, month, day))
+    return (select(first.c.proposal_id, first.c.id, due.label("due"))
+            .join(Determination, Determination.id == first.c.id)).subquery()
 
 
 def _key(day: date) -> int:
@@ -90,9 +110,9 @@ def overdue_page(session: Session, profile, today: date, page: int,
 
 def due_next(session: Session, profile, today: date, limit: int) -> list[DueItem]:
     """Return the next reports to fall due (not yet overdue), soonest first."""
-    schedule = _schedule(profile)
+    schedule = _upcoming(profile, today)
     rows = session.execute(
-        select(schedule.c.proposal_id, schedule.c.id).where(schedule.c.due >= _key(today))
+        select(schedule.c.proposal_id, schedule.c.id)
         .order_by(schedule.c.due, schedule.c.proposal_id).limit(limit)).all()
     items = [i for i in _items(session, profile, today, rows)
              if i.met_on is None and not i.overdue(today)]
