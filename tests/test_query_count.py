@@ -80,3 +80,43 @@ def walk_pages(client, url: str, limit: int = 1000) -> list[str]:
             return urls
         urls.append(html.unescape(found.group(1)).split("#")[0])
     raise AssertionError(f"more than {limit} pages from {url}")
+
+
+def statements_for(app, client, url: str) -> int:
+    """Return how many statements one GET of `url` runs (after a warming request)."""
+    client.get(url)
+    with counting(app) as statements:
+        response = client.get(url)
+        response.get_data()
+    assert response.status_code == 200, url
+    return len(statements)
+
+
+def test_listing_pages_cost_the_same_at_two_sizes(app, client, world, clock):
+    """Home, registry, a recipient, /oversight, the technologies and one technology."""
+    from tests.test_registry import recipient, sharing
+
+    app.config["LIST_PER_PAGE"] = 5
+    shared = recipient("Alameda County Sheriff")
+
+    def add(n: int, start: int) -> None:
+        stages = (Stage.SUBMITTED, Stage.ASSESSMENT, Stage.PUBLIC_COMMENT)
+        for i in range(start, start + n):
+            world.proposal(stages[i % 3], sharing(
+                f"Proposal {i}", shared, recipient(f"Agency {i}", "federal"),
+                recipient(f"Pool {i % 4}", "vendor_pool")))
+
+    approved = world.proposal(Stage.DECIDED, sharing("Approved readers", shared))
+    add(2, 0)
+    clock.advance(days=800)  # reports fall overdue, and are due next
+    urls = ("/", f"/?after={approved.id + 1}", "/registry/",
+            "/registry/alameda-county-sheriff", "/oversight", "/technologies/",
+            f"/technologies/{approved.id}")
+    small = {url: statements_for(app, client, url) for url in urls}
+    world.proposal(Stage.DECIDED, sharing("Second approval", shared))
+    world.proposal(Stage.DECIDED, sharing("Denied readers", shared), motion="deny")
+    add(30, 2)
+    large = {url: statements_for(app, client, url) for url in urls}
+    print(f"listing statements, small vs large: {small} vs {large}")
+    assert small == large
+    assert all(n <= 18 for n in large.values()), large
