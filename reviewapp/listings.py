@@ -16,6 +16,9 @@ from . import paging
 from .models import CommentPeriod, Determination, Hearing, Proposal, Stage
 from .workflow import effective_stage
 
+# The home page shows this many of the proposals open for comment, closing soonest first.
+OPEN_SHOWN = 10
+
 
 @dataclass(frozen=True)
 class ProposalRow:

@@ -24,7 +24,9 @@ def app_config():
 def proposal_ids(html: str, section: str = "all-proposals") -> list[int]:
     """Return the proposal ids linked in one section of a page, in page order."""
     part = re.search(rf'<section aria-labelledby="{section}">(.*?)</section>', html, re.DOTALL)
-    return [int(i) for i in re.findall(r'<h3><a href="/proposals/(\d+)">', part.group(1))]
+    found = re.findall(r'<h3><a href="/proposals/(\d+)">|<a href="/proposals/(\d+)">Read',
+                       part.group(1))
+    return [int(heading or read) for heading, read in found]
 
 
 def text_of(client, url: str) -> str:

@@ -40,8 +40,6 @@ from ..services.transitions import effective_stage
 from . import first_errors, proposal_or_404
 
 bp = Blueprint("public", __name__)
-# The home page shows this many of the proposals open for comment, closing soonest first.
-OPEN_SHOWN = 10
 
 
 @bp.route("/")
@@ -51,7 +49,7 @@ def index():
     now = clock.now()
     advisory = profile().has_advisory_body
     page = listings.public_page(db, now, request.args, paging.per_page(), advisory)
-    open_rows, open_total = (listings.open_for_comment(db, now, OPEN_SHOWN)
+    open_rows, open_total = (listings.open_for_comment(db, now, listings.OPEN_SHOWN)
                              if page.is_first else ([], 0))
     return render_template("public/index.html", page=page, rows=page.items,
                            open_rows=open_rows, open_total=open_total, now=now)
