@@ -141,6 +141,9 @@ def _shifted(table, row: dict, copy: int, stride: dict[str, int]) -> dict:
         new[name] = f"{row[name]}-{copy}"
     if table.name == "proposal":
         new["title"] = f"{row['title']} ({copy})"
+    if table.name == "data_recipient" and copy % 2:
+        # Half the copies name regional offices: a registry of a few hundred recipients.
+        new["name"] = f"{row['name']}, region {copy % 301}"
     return new
 
 

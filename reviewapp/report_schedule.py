@@ -2,9 +2,10 @@
 
 deadlines/reports.py walks each technology's reporting periods in Python, which is right
 for one technology and too slow for all of them on every dashboard view. Here the due date
-of each technology's next unfiled report is an SQL expression (the schedule is a formula:
+of each technology's next unfiled report is an SQL expression over the derived schedule
+(models/schedule.py: one narrow row per approved technology). The schedule is a formula:
 report 1 is due on the determination's review date, each later one on the profile's month
-and day, `cadence_years` apart), so the dashboard can count, order and page the
+and day, `cadence_years` apart; so the dashboard can count, order and page the
 technologies that owe a report, and work out the items only for the page it shows.
 """
 
@@ -14,8 +15,8 @@ from sqlalchemy import Integer, and_, case, cast, extract, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from .deadlines import DueItem
-from .deadlines.reports import APPROVING, filed_reports, items_for
-from .models import AnnualReport, Determination, Proposal
+from .deadlines.reports import filed_reports, items_for
+from .models import Determination, Proposal, ReportSchedule
 
 
 def _day_number(year, month, day):
@@ -24,48 +25,41 @@ def _day_number(year, month, day):
 
 
 def _parts(profile):
-    """Return the SQL pieces every schedule needs: first approvals and the year arithmetic."""
-    first = (select(Determination.proposal_id, func.min(Determination.id).label("id"))
-             .where(Determination.decision.in_(APPROVING))
-             .group_by(Determination.proposal_id).subquery())
+    """Return the SQL pieces every schedule needs: report 1's day and report 2's year."""
     month, day, cadence = (profile.annual_report_month, profile.annual_report_day,
                            profile.annual_report_cadence_years)
-    review = Determination.review_date
+    review = ReportSchedule.review_date
     year, r_month, r_day = (cast(extract(part, review), Integer)
                             for part in ("year", "month", "day"))
     # Report 2 is due on the first month/day after the review date, cadence - 1 years on;
     # each later one `cadence` years after the one before.
     second_year = year + case((or_(r_month > month, and_(r_month == month, r_day >= day)), 1),
                               else_=0) + (cadence - 1)
-    return first, (month, day, cadence), _day_number(year, r_month, r_day), second_year
+    return (month, day, cadence), _day_number(year, r_month, r_day), second_year
 
 
 def _schedule(profile):
     """Return a subquery: proposal id, first approval id, next unfiled report's due day."""
-    first, (month, day, cadence), first_due, second_year = _parts(profile)
-    filed = (select(AnnualReport.proposal_id,
-                    func.max(AnnualReport.period_number).label("filed"))
-             .group_by(AnnualReport.proposal_id).subquery())
-    number = func.coalesce(filed.c.filed, 0) + 1
+    (month, day, cadence), first_due, second_year = _parts(profile)
+    number = ReportSchedule.next_number
     due = case((number == 1, first_due),
                else_=_day_number(second_year + (number - 2) * cadence, month, day))
-    return (select(first.c.proposal_id, first.c.id, due.label("due"))
-            .join(Determination, Determination.id == first.c.id)
-            .outerjoin(filed, filed.c.proposal_id == first.c.proposal_id)).subquery()
+    return select(ReportSchedule.proposal_id, ReportSchedule.determination_id.label("id"),
+                  due.label("due")).subquery()
 
 
 def _upcoming(profile, today: date):
     """Return a subquery: proposal id, first approval id, the due day of the period that
     ends today or next (every approved technology has one)."""
-    first, (month, day, cadence), first_due, second_year = _parts(profile)
+    (month, day, cadence), first_due, second_year = _parts(profile)
     # The first year whose month/day is today or later.
     year = today.year + (1 if (month, day) < (today.month, today.day) else 0)
     behind = year - second_year  # how many years report 2 is behind that
     steps = case((behind > 0, (behind + cadence - 1) // cadence), else_=0)
     due = case((first_due >= _key(today), first_due),
                else_=_day_number(second_year + steps * cadence, month, day))
-    return (select(first.c.proposal_id, first.c.id, due.label("due"))
-            .join(Determination, Determination.id == first.c.id)).subquery()
+    return select(ReportSchedule.proposal_id, ReportSchedule.determination_id.label("id"),
+                  due.label("due")).subquery()
 
 
 def _key(day: date) -> int:

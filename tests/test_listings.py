@@ -7,9 +7,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from reviewapp import registry_store, report_schedule
+from reviewapp import registry_store, report_schedule, schedule_store
 from reviewapp.deadlines.reports import due_items
-from reviewapp.models import RegistryRecipient, RegistryUse, Stage
+from reviewapp.models import RegistryRecipient, RegistryUse, ReportSchedule, Stage
 from reviewapp.services import proposals
 from tests.test_query_count import walk_pages
 from tests.test_registry import recipient, sharing
@@ -161,3 +161,10 @@ def test_overdue_reports_from_sql_match_the_schedule_worked_out_in_python(
         assert sorted((i.title, i.due_on) for i in report_schedule.due_next(
             db, profile, today, 10)) == upcoming
     assert overdue  # by then both technologies owe reports
+    kept = sorted(db.execute(select(ReportSchedule.proposal_id, ReportSchedule.determination_id,
+                                    ReportSchedule.review_date, ReportSchedule.next_number)))
+    assert [row.next_number for row in kept] == [2, 1]  # one report filed, none
+    schedule_store.rebuild(db)
+    assert sorted(db.execute(select(ReportSchedule.proposal_id, ReportSchedule.determination_id,
+                                    ReportSchedule.review_date,
+                                    ReportSchedule.next_number))) == kept

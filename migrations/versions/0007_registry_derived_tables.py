@@ -1,4 +1,4 @@
-"""the registry's derived tables: recipients grouped by name, and the proposals using them
+"""derived tables: the registry's recipients and uses, and each technology's report schedule
 
 Revision ID: 0007
 Revises: 0005
@@ -73,6 +73,18 @@ def upgrade() -> None:
                             name=op.f("uq_registry_use_recipient_id")),
     )
     op.create_index(op.f("ix_registry_use_proposal_id"), "registry_use", ["proposal_id"])
+    op.create_table(
+        "report_schedule",
+        sa.Column("proposal_id", sa.Integer(), nullable=False),
+        sa.Column("determination_id", sa.Integer(), nullable=False),
+        sa.Column("review_date", sa.Date(), nullable=False),
+        sa.Column("next_number", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["proposal_id"], ["proposal.id"],
+                                name=op.f("fk_report_schedule_proposal_id_proposal")),
+        sa.ForeignKeyConstraint(["determination_id"], ["determination.id"],
+                                name=op.f("fk_report_schedule_determination_id_determination")),
+        sa.PrimaryKeyConstraint("proposal_id", name=op.f("pk_report_schedule")),
+    )
     _fill()
 
 
@@ -80,14 +92,16 @@ def _fill() -> None:
     """Work the registry out from the record as it stands."""
     from sqlalchemy.orm import Session
 
-    from reviewapp import registry_store
+    from reviewapp import registry_store, schedule_store
 
     session = Session(bind=op.get_bind())
     registry_store.rebuild(session)
+    schedule_store.rebuild(session)
     session.flush()
 
 
 def downgrade() -> None:
+    op.drop_table("report_schedule")
     op.drop_index(op.f("ix_registry_use_proposal_id"), table_name="registry_use")
     op.drop_table("registry_use")
     op.drop_table("registry_recipient")

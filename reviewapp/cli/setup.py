@@ -31,6 +31,7 @@ MUTABLE = {
     # Derived from the record, not part of it: rewritten whenever a proposal's listing changes.
     "registry_recipient": "SELECT, INSERT, UPDATE, DELETE",
     "registry_use": "SELECT, INSERT, UPDATE, DELETE",
+    "report_schedule": "SELECT, INSERT, UPDATE, DELETE",
 }
 
 

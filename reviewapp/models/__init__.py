@@ -18,6 +18,7 @@ from .oversight import (
 from .proposals import DataRecipient, Proposal, ProposalVersion, StageChange
 from .records import AuditEvent, Determination, DeterminationFile
 from .registry import RegistryRecipient, RegistryUse
+from .schedule import ReportSchedule
 from .users import Department, Role, User
 from .vocab import (
     Decision,
@@ -71,6 +72,7 @@ __all__ = [
     "RegistryUse",
     "ReportFinding",
     "ReportReview",
+    "ReportSchedule",
     "ReportSharing",
     "RequiredFinding",
     "Role",

@@ -6,7 +6,8 @@ Routes are added to the public blueprint (reviewapp/views/public.py).
 from flask import abort, render_template, request
 from sqlalchemy import select
 
-from .. import clock, oversight, paging, record, report_schedule
+# schedule_store also installs, on import, the listeners that keep the schedule current.
+from .. import clock, oversight, paging, record, report_schedule, schedule_store  # noqa: F401
 from ..db import get_session
 from ..deadlines import emergency, inventory, reports
 from ..jurisdiction import profile

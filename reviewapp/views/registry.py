@@ -12,7 +12,7 @@ from flask import (
 )
 
 # registry_store also installs, on import, the listeners that keep the registry current.
-from .. import clock, paging, registry, registry_store
+from .. import clock, paging, registry, registry_store, schedule_store
 from ..db import get_session
 from ..jurisdiction import profile
 
@@ -52,8 +52,11 @@ def export():
 
 @bp.cli.command("rebuild")
 def rebuild_command():
-    """Work the registry out again from the record (after a restore or a bulk load)."""
+    """Work the registry and the report schedule out again from the record (after a bulk
+    load, or a change of the profile's reporting dates)."""
     db = get_session()
     listed = registry_store.rebuild(db)
+    scheduled = schedule_store.rebuild(db)
     db.commit()
-    click.echo(f"Registry rebuilt: {listed} recipients listed.")
+    click.echo(f"Registry rebuilt: {listed} recipients listed; "
+               f"{scheduled} technologies scheduled for annual reports.")
