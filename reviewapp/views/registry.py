@@ -52,8 +52,8 @@ def export():
 
 @bp.cli.command("rebuild")
 def rebuild_command():
-    """Work the registry and the report schedule out again from the record (after a bulk
-    load, or a change of the profile's reporting dates)."""
+    """Work the registry and the report schedule out again from the record (after rows were
+    loaded with SQL, which the session listeners that keep them current do not see)."""
     db = get_session()
     listed = registry_store.rebuild(db)
     scheduled = schedule_store.rebuild(db)
