@@ -5,12 +5,13 @@ Usage:
     .venv/bin/python bench/listing_scaling.py --database sqlite --proposals 10000
     options: --requests 40 (per page and size), --workers 2
 
-One real gunicorn per database (tests/servers.py AppHost), seeded with `flask seed-demo`.
-Each page is timed at the demo's size; then the demo's proposals are cloned with direct SQL
-inserts, in batches (versions, recipients, findings, comment periods, hearings, motions,
-votes, determinations, conditions, annual reports and their findings: the demo's own mix
-of stages), until there are --proposals of them; `flask registry rebuild` works the
-registry out for the clones, and the same pages are timed again on the same server.
+Two real gunicorns per database (tests/servers.py AppHost), each seeded with `flask
+seed-demo`. On the second the demo's proposals are cloned with direct SQL inserts, in
+batches (versions, recipients, findings, comment periods, hearings, motions, votes,
+determinations, conditions, annual reports and their findings: the demo's own mix of
+stages; half the copies name regional offices of the recipients), until there are
+--proposals of them, and `flask registry rebuild` works the derived tables out for them.
+The same pages are then timed on both, interleaved round by round.
 Prints p50/p95 and bytes per page, and the ratio of p50 at the large size to the demo's.
 Acceptance (issue 8): within 2x of the demo's. Ports come from REVIEWAPP_TEST_PORT_BASE.
 Exits 1 if a page answered other than 200 or a ratio is above 2.
@@ -83,17 +84,22 @@ def first_recipient(host: AppHost) -> str:
     return re.search(r'<th scope="row"><a href="(/registry/[^"?]+)">', page).group(1)
 
 
-def measure(host: AppHost, count: int, paths: tuple[str, ...]) -> dict:
-    """Return path -> (p50 s, p95 s, bytes), the pages interleaved round by round."""
-    samples: dict[str, list[float]] = {p: [] for p in paths}
-    sizes: dict[str, int] = {}
-    rounds = 4  # interleave the pages, so that a slow moment of the machine hits them all
+def measure(hosts: list[AppHost], count: int, paths: tuple[str, ...]) -> list[dict]:
+    """Return, per host, path -> (p50 s, p95 s, bytes).
+
+    The hosts and pages are interleaved round by round, so that a busy moment of the
+    machine falls on both sizes alike.
+    """
+    samples = [{p: [] for p in paths} for _ in hosts]
+    sizes: list[dict[str, int]] = [{} for _ in hosts]
+    rounds = 8
     for _ in range(rounds):
-        for path in samples:
-            times, sizes[path] = timed_gets(host.url, path, max(1, count // rounds))
-            samples[path] += times
-    return {path: (statistics.median(times), percentile(times, 0.95), sizes[path])
-            for path, times in samples.items()}
+        for path in paths:
+            for number, host in enumerate(hosts):
+                times, sizes[number][path] = timed_gets(host.url, path, max(1, count // rounds))
+                samples[number][path] += times
+    return [{path: (statistics.median(times), percentile(times, 0.95), sizes[n][path])
+             for path, times in samples[n].items()} for n in range(len(hosts))]
 
 
 def clone_to(url: str, target: int) -> tuple[int, float]:
@@ -147,39 +153,47 @@ def _shifted(table, row: dict, copy: int, stride: dict[str, int]) -> dict:
     return new
 
 
-def run(kind: str, url: str | None, workdir: Path, target: int, count: int,
-        workers: int) -> list[str]:
-    """Bench one database; return the problems found."""
-    instance = workdir / kind / "instance"
+def site(kind: str, label: str, url: str | None, workdir: Path,
+         workers: int) -> tuple[AppHost, str]:
+    """Return a migrated, demo-seeded app host (not started) and its database URL."""
+    instance = workdir / kind / label / "instance"
     settings = {"REVIEWAPP_RATELIMIT_ENABLED": "false"}
     if url:
         settings |= {"REVIEWAPP_DATABASE_URL": url, "REVIEWAPP_TRUSTED_HOSTS": "127.0.0.1",
                      "REVIEWAPP_SECRET_KEY": "listing-bench-secret-key-" + "k" * 32}
     else:
         url = f"sqlite:///{instance / 'reviewapp.sqlite3'}"
-    host = AppHost(f"listing-{kind}", instance, settings, workers=workers)
+    host = AppHost(f"listing-{kind}-{label}", instance, settings, workers=workers)
     host.flask("setup-db")
     host.flask("seed-demo")
+    return host, url
+
+
+def run(kind: str, urls: tuple[str | None, str | None], workdir: Path, target: int,
+        count: int, workers: int) -> list[str]:
+    """Bench one database: a demo site and a large one, served at once; return problems."""
+    demo, demo_url = site(kind, "demo", urls[0], workdir, workers)
+    large, large_url = site(kind, "large", urls[1], workdir, workers)
+    total, seconds = clone_to(large_url, target)
+    started = time.perf_counter()
+    print("  " + large.flask("registry", "rebuild").stdout.strip()
+          + f" ({time.perf_counter() - started:.1f} s; clones inserted in {seconds:.1f} s)")
     problems = []
     try:
-        host.start()
-        demo_count = _count(url)
-        paths = PAGES + OTHER_PAGES + (first_recipient(host),)
-        small = measure(host, count, paths)
-        total, seconds = clone_to(url, target)
-        started = time.perf_counter()
-        print("  " + host.flask("registry", "rebuild").stdout.strip()
-              + f" ({time.perf_counter() - started:.1f} s; clones inserted in {seconds:.1f} s)")
-        large = measure(host, count, paths)
+        demo.start()
+        large.start()
+        paths = PAGES + OTHER_PAGES + (first_recipient(demo),)
+        small, big = measure([demo, large], count, paths)
     finally:
-        host.stop()
-    print(f"\n{kind}: {demo_count} proposals (demo) against {total}, {count} GETs a page "
-          f"and size, {workers} gunicorn workers")
+        demo.stop()
+        large.stop()
+    print(f"\n{kind}: {_count(demo_url)} proposals (demo) against {total}, {count} GETs a "
+          f"page and size, interleaved, {workers} gunicorn workers each")
     print(f"  {'page':36} {'demo p50':>9} {'p95':>8} {'bytes':>8}   "
           f"{'large p50':>9} {'p95':>8} {'bytes':>8}   {'p50 ratio':>9}")
     for path in paths:
         s50, s95, sbytes = small[path]
-        l50, l95, lbytes = large[path]
+        l50, l95, lbytes = big[path]
         ratio = l50 / s50
         mark = "" if path not in PAGES or ratio <= 2 else "  ABOVE 2x"
         print(f"  {path:36} {s50 * 1000:7.1f}ms {s95 * 1000:6.1f}ms {sbytes:8}   "
@@ -207,13 +221,14 @@ def main() -> int:
     problems = []
     with tempfile.TemporaryDirectory(prefix="listing-bench-") as workdir:
         if options.database in ("sqlite", "both"):
-            problems += run("SQLite", None, Path(workdir), options.proposals,
+            problems += run("SQLite", (None, None), Path(workdir), options.proposals,
                             options.requests, options.workers)
         if options.database in ("postgresql", "both"):
             server = os.environ.get("TEST_DATABASE_URL") or DEFAULT_PG
-            with scratch_postgresql("listing_bench", server) as url:
-                problems += run("PostgreSQL", url, Path(workdir), options.proposals,
-                                options.requests, options.workers)
+            with scratch_postgresql("listing_demo", server) as demo_url, \
+                    scratch_postgresql("listing_large", server) as large_url:
+                problems += run("PostgreSQL", (demo_url, large_url), Path(workdir),
+                                options.proposals, options.requests, options.workers)
     for problem in problems:
         print("PROBLEM:", problem)
     return 1 if problems else 0
