@@ -355,11 +355,14 @@ def csv_rows(session: Session, proposal_url: Callable[[int], str]) -> Iterator[l
              .join(ProposalVersion, ProposalVersion.id == RegistryUse.version_id)
              .where(LISTED).order_by(r.sort_key, RegistryUse.proposal_id).limit(CSV_BATCH))
     after = query
-    while batch := session.execute(after).all():
+    # Each batch reads in a transaction of its own, ended before the batch is sent: a slow
+    # download holds no transaction open, and none is left open when the stream ends.
+    while batch := _read(session, after):
         last = batch[-1]
         after = query.where(or_(r.sort_key > last.sort_key, and_(
             r.sort_key == last.sort_key, RegistryUse.proposal_id > last.proposal_id)))
         rows = _recipient_rows(session, {b.version_id for b in batch})
+        session.rollback()
         for b in batch:
             recipient = Recipient(b)
             use = Use(_Proposal(b.proposal_id, b.file_number, b.title), b, b.decision,
@@ -369,6 +372,14 @@ def csv_rows(session: Session, proposal_url: Callable[[int], str]) -> Iterator[l
                 "; ".join(f.label for f in recipient.flags), b.file_number, b.title,
                 use.status_label, use.technology, use.data_categories, use.purpose,
                 use.legal_basis, proposal_url(b.proposal_id))]
+
+
+def _read(session: Session, query) -> list:
+    """Return the rows of `query`, ending the transaction when there are none."""
+    rows = session.execute(query).all()
+    if not rows:
+        session.rollback()
+    return rows
 
 
 def csv_text(session: Session, proposal_url: Callable[[int], str]) -> Iterator[str]:

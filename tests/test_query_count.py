@@ -84,7 +84,7 @@ def walk_pages(client, url: str, limit: int = 1000) -> list[str]:
 
 def statements_for(app, client, url: str) -> int:
     """Return how many statements one GET of `url` runs (after a warming request)."""
-    client.get(url)
+    client.get(url).get_data()  # read it all, so a streamed body ends its transaction
     with counting(app) as statements:
         response = client.get(url)
         response.get_data()
