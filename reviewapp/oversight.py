@@ -1,15 +1,18 @@
 """Read side for the after-the-vote pages: technologies in use and the oversight dashboard.
 
-Every function runs a fixed number of queries whatever the number of proposals.
+Every function runs a fixed number of queries whatever the number of proposals; counts
+are aggregate statements and lists come a page at a time.
 """
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from . import paging
 from .models import (
     AnnualReport,
     Decision,
@@ -46,24 +49,38 @@ class Technology:
     obligations: list[Obligation] = field(default_factory=list)
 
 
-def approved_technologies(session: Session) -> list[Technology]:
-    """Return every technology whose latest determination approves it (three queries)."""
-    determinations = list(session.scalars(
-        select(Determination).order_by(Determination.proposal_id, Determination.id)))
-    latest = {d.proposal_id: d for d in determinations}
-    approved = {pid: d for pid, d in latest.items() if d.decision in APPROVING}
-    if not approved:
-        return []
-    proposals = {p.id: p for p in session.scalars(
-        select(Proposal).where(Proposal.id.in_(approved))
-        .options(joinedload(Proposal.department)))}
-    obligations: dict[int, list[Obligation]] = {}
-    for row in session.scalars(select(Obligation).where(
-            Obligation.determination_id.in_([d.id for d in approved.values()]))
-            .order_by(Obligation.number)):
-        obligations.setdefault(row.determination_id, []).append(row)
-    return [Technology(proposals[pid], d, obligations.get(d.id, []))
-            for pid, d in sorted(approved.items())]
+def _latest_determinations():
+    """Return a subquery of each proposal's latest determination id."""
+    return (select(func.max(Determination.id).label("id"))
+            .group_by(Determination.proposal_id).subquery())
+
+
+def approved_page(session: Session, args: Mapping[str, str], size: int) -> paging.Page:
+    """Return a page of the technologies whose latest determination approves them."""
+    latest = _latest_determinations()
+    query = (select(Proposal, Determination)
+             .join(Determination, Determination.proposal_id == Proposal.id)
+             .join(latest, latest.c.id == Determination.id)
+             .where(Determination.decision.in_(APPROVING))
+             .options(joinedload(Proposal.department)))
+    page = paging.keyset_page(session, query, Proposal.id, lambda row: row[0].id, args, size,
+                              scalars=False)
+    ids = [d.id for _p, d in page.items]
+    conditions = dict(session.execute(
+        select(Obligation.determination_id, func.count()).where(
+            Obligation.determination_id.in_(ids)).group_by(Obligation.determination_id)).all()
+    ) if ids else {}
+    return page.with_items([TechnologyRow(p, d, conditions.get(d.id, 0))
+                            for p, d in page.items])
+
+
+@dataclass(frozen=True)
+class TechnologyRow:
+    """An approved technology as the list shows it: how many conditions bind it."""
+
+    proposal: Proposal
+    determination: Determination
+    conditions: int
 
 
 def technology(session: Session, proposal_id: int) -> Technology | None:
@@ -95,11 +112,12 @@ def dashboard(session: Session, now: datetime) -> Dashboard:
     stages = Counter(dict(session.execute(
         select(Proposal.stage, func.count()).where(Proposal.stage != Stage.DRAFT)
         .group_by(Proposal.stage)).all()))
-    latest_decisions = dict(session.execute(
-        select(Determination.proposal_id, Determination.decision)
-        .order_by(Determination.id)).all())
-    decided = Counter("Approved" if d in APPROVING else "Denied"
-                      for d in latest_decisions.values())
+    decided: Counter = Counter()
+    latest = _latest_determinations()
+    for decision, number in session.execute(
+            select(Determination.decision, func.count())
+            .join(latest, latest.c.id == Determination.id).group_by(Determination.decision)):
+        decided["Approved" if decision in APPROVING else "Denied"] += number
     counts = []
     for label, group_stages in STATUS_GROUPS:
         counts.append((label, decided[label] if label in decided or not group_stages
@@ -130,21 +148,30 @@ class ReportFindingRow:
     technology: str
 
 
+SEVERITY_ORDER = case({Severity.BLOCKING: 0, Severity.WARNING: 1},
+                      value=ReportFinding.severity, else_=2)
+
+
 def report_findings(session: Session, proposal_id: int | None = None,
-                    unreviewed_only: bool = False) -> list[ReportFindingRow]:
-    """Return report findings, blocking first (one query): one technology's, or all open."""
+                    unreviewed_only: bool = False, page: int = 1,
+                    size: int | None = None) -> list[ReportFindingRow]:
+    """Return report findings, blocking first (one query): one technology's, or all open.
+
+    With `size`, return page `page` of them (and one more, to tell whether a next exists).
+    """
     query = (select(ReportFinding, AnnualReport.id, AnnualReport.period_number,
                     Proposal.id, Proposal.title)
              .join(AnnualReport, AnnualReport.id == ReportFinding.report_id)
              .join(Proposal, Proposal.id == AnnualReport.proposal_id)
-             .order_by(Proposal.id, AnnualReport.period_number, ReportFinding.id))
+             .order_by(SEVERITY_ORDER, Proposal.id, AnnualReport.period_number,
+                       ReportFinding.id))
     if proposal_id is not None:
         query = query.where(AnnualReport.proposal_id == proposal_id)
     if unreviewed_only:
         query = query.where(ReportFinding.report_id.not_in(select(ReportReview.report_id)))
-    rows = [ReportFindingRow(*row) for row in session.execute(query)]
-    order = {Severity.BLOCKING: 0, Severity.WARNING: 1, Severity.INFO: 2}
-    return sorted(rows, key=lambda r: order[r.finding.severity])
+    if size is not None:
+        query = query.offset((page - 1) * size).limit(size + 1)
+    return [ReportFindingRow(*row) for row in session.execute(query)]
 
 
 def bar_chart(counts: list[tuple[str, int]], width: int = 560, bar_height: int = 28) -> dict:

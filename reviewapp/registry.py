@@ -2,8 +2,10 @@
 
 The registry lists the recipients in the latest *submitted* version of every proposal that
 is approved or still under review (never a draft, a withdrawn or a denied proposal, and
-never a department's unsubmitted revision). One load costs three statements whatever the
-number of proposals or recipients, and feeds the index, every recipient page and the CSV.
+never a department's unsubmitted revision). Which rows are listed, how names group and
+which flags apply is worked out when the record changes (registry_store.py) and kept in
+the derived tables of models/registry.py; the pages read them a page at a time, in a fixed
+number of statements whatever the number of proposals or recipients.
 """
 
 import csv
@@ -11,22 +13,24 @@ import hashlib
 import io
 import re
 import unicodedata
-from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import groupby
 
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session, contains_eager, selectinload
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
 
+from . import paging
 from .compliance.agencies import effective_type
 from .compliance.california import serves_immigration_enforcement
 from .models import (
     DataRecipient,
     Decision,
-    Determination,
     Proposal,
     ProposalVersion,
     RecipientType,
+    RegistryRecipient,
+    RegistryUse,
     Stage,
 )
 
@@ -68,6 +72,9 @@ CSV_HEADER = ("Recipient", "Recipient type", "Flags", "File number", "Proposal t
               "Proposal URL")
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# The index names this many of a recipient's proposals; its own page lists them all.
+USES_SHOWN = 5
+CSV_BATCH = 500
 
 
 def normalize_name(name: str) -> str:
@@ -103,7 +110,7 @@ def split_categories(text: str) -> list[str]:
     return [p for p in parts if p]
 
 
-def _distinct(values) -> list[str]:
+def distinct(values) -> list[str]:
     """Return the non-empty values once each (case-insensitive), first spelling kept."""
     seen: dict[str, str] = {}
     for value in values:
@@ -115,12 +122,17 @@ def _distinct(values) -> list[str]:
 
 @dataclass
 class Use:
-    """One proposal's sharing with one recipient (its rows in that version, merged)."""
+    """One proposal's sharing with one recipient (its rows in that version, merged).
 
-    proposal: Proposal
-    version: ProposalVersion
+    `proposal`, `version` and `rows` are rows of columns (id, file_number, title;
+    technology_name, technology_category; name, purpose, data_categories, legal_basis), so
+    that a long export keeps no objects in the session.
+    """
+
+    proposal: object
+    version: object | None
     decision: Decision | None
-    rows: list[DataRecipient] = field(default_factory=list)
+    rows: list = field(default_factory=list)
 
     @property
     def approved(self) -> bool:
@@ -145,15 +157,15 @@ class Use:
 
     @property
     def purpose(self) -> str:
-        return "; ".join(_distinct(r.purpose for r in self.rows))
+        return "; ".join(distinct(r.purpose for r in self.rows))
 
     @property
     def legal_basis(self) -> str:
-        return "; ".join(_distinct(r.legal_basis for r in self.rows))
+        return "; ".join(distinct(r.legal_basis for r in self.rows))
 
     @property
     def categories(self) -> list[str]:
-        return _distinct(c for r in self.rows for c in split_categories(r.data_categories))
+        return distinct(c for r in self.rows for c in split_categories(r.data_categories))
 
     @property
     def data_categories(self) -> str:
@@ -162,47 +174,39 @@ class Use:
 
 @dataclass
 class Recipient:
-    """Everyone's rows that name the same recipient, grouped by normalized name."""
+    """Everyone's rows that name the same recipient, as summarized in the derived table."""
 
-    key: str
-    slug: str
-    name: str
+    row: RegistryRecipient
     uses: list[Use] = field(default_factory=list)
 
-    @property
-    def rows(self) -> list[DataRecipient]:
-        return [r for use in self.uses for r in use.rows]
+    key = property(lambda self: self.row.key)
+    slug = property(lambda self: self.row.slug)
+    name = property(lambda self: self.row.name)
+    spellings = property(lambda self: self.row.spellings)
+    categories = property(lambda self: self.row.categories)
+    recipient_type = property(lambda self: self.row.recipient_type)
 
     @property
     def types(self) -> list[RecipientType]:
         """Every type of this recipient, most often given first (known agencies corrected)."""
-        counts = Counter(real_type(r) for r in self.rows)  # insertion order: first seen
-        return sorted(counts, key=lambda t: -counts[t])  # stable: ties keep the first seen
-
-    @property
-    def recipient_type(self) -> RecipientType:
-        return self.types[0]
-
-    @property
-    def spellings(self) -> list[str]:
-        """Other ways departments wrote the name (exact strings, after the first)."""
-        return [s for s in dict.fromkeys(r.name for r in self.rows) if s != self.name]
+        return [RecipientType(t) for t in self.row.types]
 
     @property
     def flags(self) -> list[Flag]:
         found = {FLAG_FOR_TYPE[t] for t in self.types if t in FLAG_FOR_TYPE}
-        if any(mentions_immigration(r) for r in self.rows):
+        if self.row.immigration:
             found.add(IMMIGRATION)
         return [f for f in FLAGS if f in found]
 
     @property
     def technologies(self) -> int:
         """How many technologies (one per proposal) send data to this recipient."""
-        return len(self.uses)
+        return self.row.technologies
 
     @property
-    def categories(self) -> list[str]:
-        return _distinct(c for use in self.uses for c in use.categories)
+    def more_uses(self) -> int:
+        """How many of its proposals the index does not name."""
+        return self.technologies - len(self.uses)
 
 
 @dataclass
@@ -213,101 +217,119 @@ class TypeGroup:
     recipients: list[Recipient]
 
 
-@dataclass
-class Registry:
-    """Every recipient, by type, with the summary counts."""
+@dataclass(frozen=True)
+class Summary:
+    """The registry's counts, by aggregate statements over the derived tables."""
 
-    recipients: list[Recipient]
-
-    @property
-    def groups(self) -> list[TypeGroup]:
-        """Return the non-empty groups, recipients by name within each."""
-        groups = []
-        for kind in RecipientType:
-            members = sorted((r for r in self.recipients if r.recipient_type is kind),
-                             key=lambda r: r.key)
-            if members:
-                groups.append(TypeGroup(kind, members))
-        return groups
-
-    @property
-    def type_counts(self) -> list[tuple[RecipientType, int]]:
-        """Return (type, number of recipients) for every type, zeros included."""
-        counts = Counter(r.recipient_type for r in self.recipients)
-        return [(kind, counts[kind]) for kind in RecipientType]
-
-    @property
-    def flag_counts(self) -> list[tuple[Flag, int]]:
-        """Return (flag, number of recipients with it) for every flag."""
-        return [(flag, sum(flag in r.flags for r in self.recipients)) for flag in FLAGS]
-
-    @property
-    def proposal_count(self) -> int:
-        return len({use.proposal.id for r in self.recipients for use in r.uses})
-
-    def find(self, slug: str) -> Recipient | None:
-        """Return the recipient with this slug, if any."""
-        return next((r for r in self.recipients if r.slug == slug), None)
+    recipients: int
+    proposals: int
+    type_counts: list[tuple[RecipientType, int]]
+    flag_counts: list[tuple[Flag, int]]
 
 
-def load_registry(session: Session) -> Registry:
-    """Load every listed recipient in three statements."""
-    latest = (
-        select(ProposalVersion.proposal_id, func.max(ProposalVersion.number).label("number"))
-        .where(ProposalVersion.submitted_at.is_not(None))
-        .group_by(ProposalVersion.proposal_id).subquery()
-    )
-    versions = list(session.scalars(
-        select(ProposalVersion)
-        .join(latest, and_(ProposalVersion.proposal_id == latest.c.proposal_id,
-                           ProposalVersion.number == latest.c.number))
-        .join(ProposalVersion.proposal)
-        .where(Proposal.stage.not_in(NOT_LISTED))
-        .options(contains_eager(ProposalVersion.proposal),
-                 selectinload(ProposalVersion.recipients))
-        .order_by(Proposal.id)
-    ))
-    decided = [v.proposal_id for v in versions if v.proposal.stage is Stage.DECIDED]
-    decisions = {proposal_id: decision for proposal_id, decision in session.execute(
-        select(Determination.proposal_id, Determination.decision)
-        .where(Determination.proposal_id.in_(decided)).order_by(Determination.id)
-    )}  # ordered by id: a proposal's latest determination wins
-    return build_registry(versions, decisions)
+LISTED = RegistryRecipient.technologies > 0
+FLAG_COLUMNS = {IMMIGRATION: RegistryRecipient.immigration,
+                OTHER_STATE: RegistryRecipient.other_state,
+                PRIVATE: RegistryRecipient.private, VENDOR_POOL: RegistryRecipient.vendor_pool}
 
 
-def build_registry(versions: list[ProposalVersion],
-                   decisions: dict[int, Decision]) -> Registry:
-    """Group the recipients of listed versions by normalized name."""
-    by_key: dict[str, Recipient] = {}
-    slugs: set[str] = set()
-    for version in versions:
-        decision = decisions.get(version.proposal_id)
-        if version.proposal.stage is Stage.DECIDED and decision not in APPROVING:
-            continue  # denied (or decided without a determination): not in the registry
-        uses: dict[str, Use] = {}
-        for row in version.recipients:
-            key = normalize_name(row.name)
-            if not key:
-                continue
-            recipient = by_key.get(key)
-            if recipient is None:
-                recipient = by_key[key] = Recipient(key, _unique_slug(row.name, slugs), row.name)
-            if key not in uses:
-                uses[key] = Use(version.proposal, version, decision)
-                recipient.uses.append(uses[key])
-            uses[key].rows.append(row)
-    return Registry(list(by_key.values()))
+def summary(session: Session) -> Summary:
+    """Count recipients by type and by flag, and the proposals they get data from."""
+    by_type = dict(session.execute(
+        select(RegistryRecipient.recipient_type, func.count()).where(LISTED)
+        .group_by(RegistryRecipient.recipient_type)).all())
+    flagged = session.execute(select(*(
+        func.count().filter(column.is_(True)) for column in FLAG_COLUMNS.values()))
+        .where(LISTED)).one()
+    proposals = session.scalar(select(func.count(func.distinct(RegistryUse.proposal_id))))
+    return Summary(sum(by_type.values()), proposals,
+                   [(kind, by_type.get(kind, 0)) for kind in RecipientType],
+                   list(zip(FLAG_COLUMNS, flagged, strict=True)))
 
 
-def _unique_slug(name: str, taken: set[str]) -> str:
-    """Return the name's slug, numbered if another name already has it (first come first)."""
-    base = slug = slugify(name)
-    number = 1
-    while slug in taken:
-        number += 1
-        slug = f"{base}-{number}"
-    taken.add(slug)
-    return slug
+def type_start(kind: RecipientType) -> str:
+    """Return the cursor of the index page where recipients of this type begin."""
+    return f"{list(RecipientType).index(kind):02d}"
+
+
+def recipients_page(session: Session, args: Mapping[str, str], size: int) -> paging.Page:
+    """Return a page of recipients in type then name order, each with its first proposals."""
+    page = paging.keyset_page(session, select(RegistryRecipient).where(LISTED),
+                              RegistryRecipient.sort_key, lambda r: r.sort_key, args, size,
+                              parse=str)
+    recipients = [Recipient(row) for row in page.items]
+    shown = {(r.row.id, pid) for r in recipients for pid in r.row.shown}
+    if shown:
+        found: dict[int, list[Use]] = {}
+        rows = session.execute(
+            select(RegistryUse.recipient_id, RegistryUse.decision,
+                   Proposal.id, Proposal.title, Proposal.file_number)
+            .join(Proposal, Proposal.id == RegistryUse.proposal_id)
+            .where(RegistryUse.proposal_id.in_({pid for _rid, pid in shown}),
+                   RegistryUse.recipient_id.in_([r.row.id for r in recipients]))
+            .order_by(RegistryUse.proposal_id)).all()
+        for row in rows:
+            if (row.recipient_id, row.id) in shown:
+                found.setdefault(row.recipient_id, []).append(
+                    Use(row, None, row.decision))
+        for r in recipients:
+            r.uses = found.get(r.row.id, [])
+    return page.with_items(recipients)
+
+
+def groups(recipients: list[Recipient]) -> list[TypeGroup]:
+    """Return the recipients of a page grouped by type, in the page's order."""
+    return [TypeGroup(kind, list(members))
+            for kind, members in groupby(recipients, key=lambda r: r.recipient_type)]
+
+
+def find(session: Session, slug: str) -> Recipient | None:
+    """Return the listed recipient with this slug, if any."""
+    row = session.scalar(select(RegistryRecipient).where(RegistryRecipient.slug == slug, LISTED))
+    return Recipient(row) if row else None
+
+
+def _use_query(recipient: RegistryRecipient):
+    return (select(RegistryUse.proposal_id, RegistryUse.version_id, RegistryUse.decision,
+                   Proposal.id, Proposal.file_number, Proposal.title,
+                   ProposalVersion.technology_name, ProposalVersion.technology_category)
+            .join(Proposal, Proposal.id == RegistryUse.proposal_id)
+            .join(ProposalVersion, ProposalVersion.id == RegistryUse.version_id)
+            .where(RegistryUse.recipient_id == recipient.id))
+
+
+@dataclass(frozen=True)
+class _Proposal:
+    id: int
+    file_number: str
+    title: str
+
+
+def _recipient_rows(session: Session, version_ids: set[int]) -> dict[tuple[int, str], list]:
+    """Return the recipient rows of these versions by (version id, normalized name)."""
+    rows: dict[tuple[int, str], list] = {}
+    if version_ids:
+        for row in session.execute(
+                select(DataRecipient.version_id, DataRecipient.name, DataRecipient.purpose,
+                       DataRecipient.data_categories, DataRecipient.legal_basis)
+                .where(DataRecipient.version_id.in_(version_ids))
+                .order_by(DataRecipient.version_id, DataRecipient.position)):
+            rows.setdefault((row.version_id, normalize_name(row.name)), []).append(row)
+    return rows
+
+
+def _with_rows(session: Session, key: str, found: list) -> list[Use]:
+    """Return a Use for each (use, proposal, version) row, with its recipient rows."""
+    rows = _recipient_rows(session, {f.version_id for f in found})
+    return [Use(f, f, f.decision, rows.get((f.version_id, key), [])) for f in found]
+
+
+def uses_page(session: Session, recipient: Recipient, args: Mapping[str, str],
+              size: int) -> paging.Page:
+    """Return a page of the proposals that share data with this recipient, oldest first."""
+    page = paging.keyset_page(session, _use_query(recipient.row), RegistryUse.proposal_id,
+                              lambda row: row.proposal_id, args, size, scalars=False)
+    return page.with_items(_with_rows(session, recipient.key, page.items))
 
 
 def safe_cell(value: object) -> str:
@@ -316,23 +338,56 @@ def safe_cell(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def csv_rows(registry: Registry, proposal_url: Callable[[int], str]) -> list[list[str]]:
-    """Return the header and one row per (recipient, proposal), cells made safe."""
-    rows = [list(CSV_HEADER)]
-    for group in registry.groups:
-        for r in group.recipients:
-            flags = "; ".join(f.label for f in r.flags)
-            for use in r.uses:
-                p = use.proposal
-                rows.append([safe_cell(c) for c in (
-                    r.name, r.recipient_type.label, flags, p.file_number, p.title,
-                    use.status_label, use.technology, use.data_categories, use.purpose,
-                    use.legal_basis, proposal_url(p.id))])
+def csv_rows(session: Session, proposal_url: Callable[[int], str]) -> Iterator[list[str]]:
+    """Yield the header and one row per (recipient, proposal), cells made safe.
+
+    Read in batches of rows, not objects, so that a large registry streams in two
+    statements a batch without being held in memory.
+    """
+    yield list(CSV_HEADER)
+    r = RegistryRecipient
+    query = (select(r.sort_key, r.key, r.name, r.recipient_type, r.types, r.immigration,
+                    RegistryUse.proposal_id, RegistryUse.version_id, RegistryUse.decision,
+                    Proposal.file_number, Proposal.title, ProposalVersion.technology_name,
+                    ProposalVersion.technology_category)
+             .join(RegistryUse, RegistryUse.recipient_id == r.id)
+             .join(Proposal, Proposal.id == RegistryUse.proposal_id)
+             .join(ProposalVersion, ProposalVersion.id == RegistryUse.version_id)
+             .where(LISTED).order_by(r.sort_key, RegistryUse.proposal_id).limit(CSV_BATCH))
+    after = query
+    # Each batch reads in a transaction of its own, ended before the batch is sent: a slow
+    # download holds no transaction open, and none is left open when the stream ends.
+    while batch := _read(session, after):
+        last = batch[-1]
+        after = query.where(or_(r.sort_key > last.sort_key, and_(
+            r.sort_key == last.sort_key, RegistryUse.proposal_id > last.proposal_id)))
+        rows = _recipient_rows(session, {b.version_id for b in batch})
+        session.rollback()
+        for b in batch:
+            recipient = Recipient(b)
+            use = Use(_Proposal(b.proposal_id, b.file_number, b.title), b, b.decision,
+                      rows.get((b.version_id, b.key), []))
+            yield [safe_cell(c) for c in (
+                recipient.name, recipient.recipient_type.label,
+                "; ".join(f.label for f in recipient.flags), b.file_number, b.title,
+                use.status_label, use.technology, use.data_categories, use.purpose,
+                use.legal_basis, proposal_url(b.proposal_id))]
+
+
+def _read(session: Session, query) -> list:
+    """Return the rows of `query`, ending the transaction when there are none."""
+    rows = session.execute(query).all()
+    if not rows:
+        session.rollback()
     return rows
 
 
-def to_csv(registry: Registry, proposal_url: Callable[[int], str]) -> str:
-    """Return the registry as CSV text."""
+def csv_text(session: Session, proposal_url: Callable[[int], str]) -> Iterator[str]:
+    """Yield the registry as CSV text, a line at a time."""
     out = io.StringIO()
-    csv.writer(out).writerows(csv_rows(registry, proposal_url))
-    return out.getvalue()
+    writer = csv.writer(out)
+    for row in csv_rows(session, proposal_url):
+        writer.writerow(row)
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()

@@ -121,3 +121,59 @@ def test_the_clerks_workbench_costs_the_same_at_45_and_2000_comments(app, client
     print(f"clerk workbench{query}: {costs[0]} statements at 45 comments, {costs[1]} at 2,000")
     assert costs[0] == costs[1]
     assert costs[1] <= 30
+
+
+def walk_pages(client, url: str, limit: int = 1000) -> list[str]:
+    """Return the URL of every page of a listing, following its rel="next" links."""
+    import html
+    import re
+
+    urls = [url]
+    while len(urls) <= limit:
+        response = client.get(urls[-1])
+        assert response.status_code == 200, urls[-1]
+        found = re.search(r'<a rel="next" href="([^"]+)"', response.get_data(as_text=True))
+        if not found:
+            return urls
+        urls.append(html.unescape(found.group(1)).split("#")[0])
+    raise AssertionError(f"more than {limit} pages from {url}")
+
+
+def statements_for(app, client, url: str) -> int:
+    """Return how many statements one GET of `url` runs (after a warming request)."""
+    client.get(url).get_data()  # read it all, so a streamed body ends its transaction
+    with counting(app) as statements:
+        response = client.get(url)
+        response.get_data()
+    assert response.status_code == 200, url
+    return len(statements)
+
+
+def test_listing_pages_cost_the_same_at_two_sizes(app, client, world, clock):
+    """Home, registry, a recipient, /oversight, the technologies and one technology."""
+    from tests.test_registry import recipient, sharing
+
+    app.config["LIST_PER_PAGE"] = 5
+    shared = recipient("Alameda County Sheriff")
+
+    def add(n: int, start: int) -> None:
+        stages = (Stage.SUBMITTED, Stage.ASSESSMENT, Stage.PUBLIC_COMMENT)
+        for i in range(start, start + n):
+            world.proposal(stages[i % 3], sharing(
+                f"Proposal {i}", shared, recipient(f"Agency {i}", "federal"),
+                recipient(f"Pool {i % 4}", "vendor_pool")))
+
+    approved = world.proposal(Stage.DECIDED, sharing("Approved readers", shared))
+    add(2, 0)
+    clock.advance(days=800)  # reports fall overdue, and are due next
+    urls = ("/", f"/?after={approved.id + 1}", "/registry/",
+            "/registry/alameda-county-sheriff", "/oversight", "/technologies/",
+            f"/technologies/{approved.id}")
+    small = {url: statements_for(app, client, url) for url in urls}
+    world.proposal(Stage.DECIDED, sharing("Second approval", shared))
+    world.proposal(Stage.DECIDED, sharing("Denied readers", shared), motion="deny")
+    add(30, 2)
+    large = {url: statements_for(app, client, url) for url in urls}
+    print(f"listing statements, small vs large: {small} vs {large}")
+    assert small == large
+    assert all(n <= 18 for n in large.values()), large

@@ -30,6 +30,10 @@ MUTABLE = {
     "department": "SELECT, INSERT, UPDATE",
     "user_account": "SELECT, INSERT, UPDATE",
     "comment_tally": "SELECT, INSERT, UPDATE",
+    # Derived from the record, not part of it: rewritten whenever a proposal's listing changes.
+    "registry_recipient": "SELECT, INSERT, UPDATE, DELETE",
+    "registry_use": "SELECT, INSERT, UPDATE, DELETE",
+    "report_schedule": "SELECT, INSERT, UPDATE, DELETE",
 }
 
 

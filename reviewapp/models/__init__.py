@@ -17,6 +17,8 @@ from .oversight import (
 )
 from .proposals import DataRecipient, Proposal, ProposalVersion, StageChange
 from .records import AuditEvent, Determination, DeterminationFile
+from .registry import RegistryRecipient, RegistryUse
+from .schedule import ReportSchedule
 from .users import Department, Role, User
 from .vocab import (
     Decision,
@@ -67,8 +69,11 @@ __all__ = [
     "ProposalVersion",
     "RecipientType",
     "Recommendation",
+    "RegistryRecipient",
+    "RegistryUse",
     "ReportFinding",
     "ReportReview",
+    "ReportSchedule",
     "ReportSharing",
     "RequiredFinding",
     "Role",

@@ -1,16 +1,15 @@
 """The advisory body's pages: proposals awaiting review, and the recommendation form."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
-from sqlalchemy import select
 
 from forms import options
 from forms.council import RecommendationForm
 
-from .. import clock, record
+from .. import clock, listings, paging, record
 from ..db import get_session
 from ..jurisdiction import profile
-from ..models import Proposal, Recommendation, Role, Stage
+from ..models import Recommendation, Role, Stage
 from ..permissions import can_advise, require
 from ..services import council
 from ..services.transitions import effective_stage
@@ -31,11 +30,10 @@ def index():
     """Proposals whose comment period has closed and that await the recommendation."""
     db = get_session()
     now = clock.now()
-    candidates = list(db.scalars(select(Proposal)
-                                 .where(Proposal.stage == Stage.PUBLIC_COMMENT)))
-    waiting = [p for p in candidates
-               if effective_stage(db, p, profile(), now) is Stage.ADVISORY_REVIEW]
-    in_comment = [p for p in candidates if p not in waiting]
+    size = paging.per_page()
+    waiting = listings.stage_page(db, Stage.ADVISORY_REVIEW, now, request.args, size, True)
+    in_comment = listings.stage_page(db, Stage.PUBLIC_COMMENT, now, request.args, size, True,
+                                     prefix="comment_")
     return render_template("advisory/index.html", waiting=waiting, in_comment=in_comment)
 
 

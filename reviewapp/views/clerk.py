@@ -4,7 +4,6 @@ from datetime import UTC, datetime, time, timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import fresh_login_required, login_required
-from sqlalchemy import select
 
 from forms import options
 from forms.clerk import (
@@ -17,7 +16,7 @@ from forms.clerk import (
 )
 from forms.council import MotionForm
 
-from .. import clock, conditions, record
+from .. import clock, conditions, listings, paging, record
 from ..db import get_session
 from ..jurisdiction import profile
 from ..models import Comment, MotionType, Proposal, RecipientType, RequiredFinding, Stage
@@ -27,7 +26,6 @@ from ..read.comment_pages import PageAt, comment_page
 from ..services import comments, council, determinations, intake
 from ..services.transitions import effective_stage
 from ..workflow import TransitionNotAllowed, earliest_hearing_date
-from ..workflow import effective_stage as stage_at
 from . import actor, first_errors, proposal_or_404
 
 bp = Blueprint("clerk", __name__, url_prefix="/clerk")
@@ -42,21 +40,17 @@ def _clerk_only():
 
 @bp.route("/")
 def index():
-    """The queue: proposals grouped by the stage they are in now."""
+    """The queue: how many proposals are in each stage now, and one stage's page of them."""
     db = get_session()
     now = clock.now()
-    items = list(db.scalars(select(Proposal).where(Proposal.stage != Stage.DRAFT)
-                            .order_by(Proposal.id)))
-    periods = {p.proposal_id: p for p in db.scalars(
-        select(record.CommentPeriod).where(record.CommentPeriod.proposal_id.in_(
-            [i.id for i in items])).order_by(record.CommentPeriod.id))}
-    queue: dict[Stage, list] = {stage: [] for stage in Stage if stage is not Stage.DRAFT}
-    for item in items:
-        period = periods.get(item.id)  # the latest period; ordered by id above
-        stage = stage_at(item.stage, now, period.closes_at if period else None,
-                         profile().has_advisory_body)
-        queue[stage].append((item, period))
-    return render_template("clerk/index.html", queue=queue)
+    advisory = profile().has_advisory_body
+    counts = listings.stage_counts(db, now, advisory)
+    chosen = request.args.get("stage", "")
+    stage = next((s for s in counts if s.value == chosen), None)
+    if stage is None:  # the first stage with work waiting, in the order of the process
+        stage = next((s for s, n in counts.items() if n), Stage.SUBMITTED)
+    page = listings.stage_page(db, stage, now, request.args, paging.per_page(), advisory)
+    return render_template("clerk/index.html", counts=counts, stage=stage, page=page)
 
 
 def _forms(proposal: Proposal) -> dict:

@@ -3,28 +3,36 @@
 Routes are added to the public blueprint (reviewapp/views/public.py).
 """
 
-from flask import abort, render_template
+from flask import abort, render_template, request
 from sqlalchemy import select
 
-from .. import clock, deadlines, oversight, record
+# schedule_store also installs, on import, the listeners that keep the schedule current.
+from .. import clock, oversight, paging, record, report_schedule, schedule_store  # noqa: F401
 from ..db import get_session
+from ..deadlines import emergency, inventory, reports
 from ..jurisdiction import profile
 from ..models import ProposalOrigin
 from .public import bp
+
+# The dashboard lists this many findings, and technologies with overdue reports, a page.
+DASHBOARD_PAGE = 25
+DUE_NEXT = 10
 
 
 def _today():
     return clock.now().astimezone(profile().zone).date()
 
 
+def _page_number(name: str) -> int:
+    """Return a page number from the query string (1 when absent or nonsense)."""
+    return max(1, min(request.args.get(name, 1, type=int), 10**6))
+
+
 @bp.route("/technologies/")
 def technologies():
-    """Every approved technology, with its obligations and what it owes next."""
-    db = get_session()
-    items = oversight.approved_technologies(db)
-    due = deadlines.all_due_items(db, profile(), clock.now())
-    return render_template("oversight/technologies.html", technologies=items, due=due,
-                           today=_today())
+    """Every approved technology, with its obligations, by page."""
+    page = oversight.approved_page(get_session(), request.args, paging.per_page())
+    return render_template("oversight/technologies.html", page=page, today=_today())
 
 
 @bp.route("/technologies/<int:proposal_id>")
@@ -34,8 +42,8 @@ def technology(proposal_id: int):
     item = oversight.technology(db, proposal_id)
     if item is None:
         abort(404)
-    due = [d for d in deadlines.all_due_items(db, profile(), clock.now())
-           if d.proposal_id == proposal_id]
+    due = sorted(reports.due_items(db, profile(), clock.now(), proposal_ids=[proposal_id]),
+                 key=lambda d: d.due_on)
     return render_template(
         "oversight/technology.html", item=item, due=due, today=_today(),
         determinations=record.determinations_for(db, proposal_id),
@@ -59,10 +67,24 @@ def _reports(db, proposal_id: int):
 def dashboard():
     """City-wide oversight: counts by status, overdue items, open findings, with a chart."""
     db = get_session()
-    board = oversight.dashboard(db, clock.now())
-    due = deadlines.all_due_items(db, profile(), clock.now())
-    today = _today()
-    overdue = [item for item in due if item.overdue(today)]
-    return render_template("oversight/dashboard.html", board=board, overdue=overdue,
-                           open_findings=oversight.report_findings(db, unreviewed_only=True),
-                           due=due, today=today, chart=oversight.bar_chart(board.status_counts))
+    now, today, rules = clock.now(), _today(), profile()
+    board = oversight.dashboard(db, now)
+    findings_page = _page_number("findings_page")
+    findings = oversight.report_findings(db, unreviewed_only=True, page=findings_page,
+                                         size=DASHBOARD_PAGE)
+    overdue_page = _page_number("overdue_page")
+    overdue, more_overdue = report_schedule.overdue_page(db, rules, today, overdue_page,
+                                                         DASHBOARD_PAGE)
+    # Emergency notices and the inventory are short lists of their own pages.
+    others = sorted(emergency.due_items(db, rules, now) + inventory.due_items(db, rules, now),
+                    key=lambda item: (item.due_on, item.title))
+    return render_template(
+        "oversight/dashboard.html", board=board, today=today,
+        chart=oversight.bar_chart(board.status_counts),
+        open_findings=findings[:DASHBOARD_PAGE], findings_page=findings_page,
+        more_findings=len(findings) > DASHBOARD_PAGE,
+        overdue=overdue, overdue_page=overdue_page, more_overdue=more_overdue,
+        overdue_technologies=report_schedule.overdue_count(db, rules, today),
+        other_overdue=[item for item in others if item.overdue(today)],
+        other_due=[item for item in others if item.met_on is None and not item.overdue(today)],
+        due_next=report_schedule.due_next(db, rules, today, DUE_NEXT))

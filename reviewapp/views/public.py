@@ -20,14 +20,12 @@ from forms import options
 from forms.comment import CommentForm
 from forms.documents import IMPACT_REPORT, USE_POLICY
 
-from .. import audit, clock, compliance, record
+from .. import audit, clock, compliance, listings, paging, record
 from ..db import get_session
 from ..jurisdiction import profile
 from ..models import (
     Comment,
-    CommentPeriod,
     Determination,
-    Hearing,
     Position,
     Proposal,
     Stage,
@@ -40,7 +38,6 @@ from ..read.comment_pages import PageAt, comment_page
 from ..services.comments import CommentsClosed, post_comment
 from ..services.determinations import stored_pdf
 from ..services.transitions import effective_stage
-from ..workflow import effective_stage as stage_at
 from . import first_errors, proposal_or_404
 
 bp = Blueprint("public", __name__)
@@ -48,31 +45,15 @@ bp = Blueprint("public", __name__)
 
 @bp.route("/")
 def index():
-    """List every proposal that has left draft, with its stage and key dates."""
+    """List the proposals open for comment now, then every proposal newest first, by page."""
     db = get_session()
     now = clock.now()
-    proposals = list(db.scalars(
-        select(Proposal).where(Proposal.stage != Stage.DRAFT).order_by(Proposal.id.desc())
-    ))
-    ids = [p.id for p in proposals]
-    periods = {p.proposal_id: p for p in db.scalars(
-        select(CommentPeriod).where(CommentPeriod.proposal_id.in_(ids))
-        .order_by(CommentPeriod.id))}
-    hearings = {h.proposal_id: h for h in db.scalars(
-        select(Hearing).where(Hearing.proposal_id.in_(ids)).order_by(Hearing.id))}
-    decisions = {d.proposal_id: d for d in db.scalars(
-        select(Determination).where(Determination.proposal_id.in_(ids))
-        .order_by(Determination.id))}
-    rows = []
-    for p in proposals:
-        period = periods.get(p.id)
-        stage = stage_at(p.stage, now, period.closes_at if period else None,
-                         profile().has_advisory_body)
-        rows.append({"proposal": p, "stage": stage, "period": period,
-                     "hearing": hearings.get(p.id), "determination": decisions.get(p.id),
-                     "comments_open": bool(stage is Stage.PUBLIC_COMMENT and period
-                                           and period.is_open(now))})
-    return render_template("public/index.html", rows=rows, now=now)
+    advisory = profile().has_advisory_body
+    page = listings.public_page(db, now, request.args, paging.per_page(), advisory)
+    open_rows, open_total = (listings.open_for_comment(db, now, listings.OPEN_SHOWN)
+                             if page.is_first else ([], 0))
+    return render_template("public/index.html", page=page, rows=page.items,
+                           open_rows=open_rows, open_total=open_total, now=now)
 
 
 @bp.route("/about")

@@ -1,36 +1,62 @@
 """The public data-sharing registry: who receives data from the city's surveillance."""
 
-from flask import Blueprint, Response, abort, render_template, url_for
+import click
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 
-from .. import clock
+# registry_store also installs, on import, the listeners that keep the registry current.
+from .. import clock, paging, registry, registry_store, schedule_store
 from ..db import get_session
 from ..jurisdiction import profile
-from ..registry import load_registry, to_csv
 
 bp = Blueprint("registry", __name__, url_prefix="/registry")
 
 
 @bp.route("/")
 def index():
-    """List every recipient of data from approved and pending proposals, by type."""
-    return render_template("registry/index.html", registry=load_registry(get_session()))
+    """List every recipient of data from approved and pending proposals, by type, by page."""
+    db = get_session()
+    page = registry.recipients_page(db, request.args, paging.per_page())
+    return render_template("registry/index.html", summary=registry.summary(db), page=page,
+                           groups=registry.groups(page.items), type_start=registry.type_start)
 
 
 @bp.route("/<slug>")
 def recipient(slug: str):
     """One recipient: which technologies send it data, what, why and on what legal basis."""
-    found = load_registry(get_session()).find(slug)
+    db = get_session()
+    found = registry.find(db, slug)
     if found is None:
         abort(404)
-    return render_template("registry/recipient.html", recipient=found)
+    page = registry.uses_page(db, found, request.args, paging.per_page())
+    return render_template("registry/recipient.html", recipient=found, page=page)
 
 
 @bp.route("/export.csv")
 def export():
-    """Download the registry as CSV, one row per recipient and proposal."""
-    registry = load_registry(get_session())
-    text = to_csv(registry, lambda pid: url_for("public.proposal", proposal_id=pid,
-                                                _external=True))
+    """Download the registry as CSV, one row per recipient and proposal, streamed."""
+    db = get_session()
+    lines = registry.csv_text(db, lambda pid: url_for("public.proposal", proposal_id=pid,
+                                                      _external=True))
     day = clock.now().astimezone(profile().zone).date().isoformat()
-    return Response(text, mimetype="text/csv", headers={
+    return Response(stream_with_context(lines), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="data-recipients-{day}.csv"'})
+
+
+@bp.cli.command("rebuild")
+def rebuild_command():
+    """Work the registry and the report schedule out again from the record (after rows were
+    loaded with SQL, which the session listeners that keep them current do not see)."""
+    db = get_session()
+    listed = registry_store.rebuild(db)
+    scheduled = schedule_store.rebuild(db)
+    db.commit()
+    click.echo(f"Registry rebuilt: {listed} recipients listed; "
+               f"{scheduled} technologies scheduled for annual reports.")
