@@ -10,7 +10,7 @@ seed-demo`. On the second the demo's proposals are cloned with direct SQL insert
 batches (versions, recipients, findings, comment periods, hearings, motions, votes,
 determinations, conditions, annual reports and their findings: the demo's own mix of
 stages; half the copies name regional offices of the recipients), until there are
---proposals of them, and `flask registry rebuild` works the derived tables out for them.
+--proposals of them, and `flask rebuild-derived` works the derived tables out for them.
 The same pages are then timed on both, interleaved round by round.
 Prints p50/p95 and bytes per page, and the ratio of p50 at the large size to the demo's.
 Acceptance (issue 8): within 2x of the demo's. Ports come from REVIEWAPP_TEST_PORT_BASE.
@@ -176,7 +176,7 @@ def run(kind: str, urls: tuple[str | None, str | None], workdir: Path, target: i
     large, large_url = site(kind, "large", urls[1], workdir, workers)
     total, seconds = clone_to(large_url, target)
     started = time.perf_counter()
-    print("  " + large.flask("registry", "rebuild").stdout.strip()
+    print("  " + large.flask("rebuild-derived").stdout.strip()
           + f" ({time.perf_counter() - started:.1f} s; clones inserted in {seconds:.1f} s)")
     problems = []
     try:

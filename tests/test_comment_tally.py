@@ -175,3 +175,22 @@ def test_the_migration_fills_the_tally_from_the_comments_already_stored(tmp_path
         dispose(app)
     finally:
         cleanup()
+
+
+def test_rebuild_derived_counts_comments_loaded_behind_the_apps_back(app, db, world, clock):
+    item = world.proposal(Stage.PUBLIC_COMMENT)
+    post(db, item, clock(), "through-the-app", "support")
+    period = comments.current_period(db, item)
+    # An import or a bench loads rows with SQL: the tally does not see them.
+    db.add_all(Comment(proposal_id=item.id, period_id=period.id, tracking_number=f"SQL-{i}",
+                       nonce=f"sql-{i}", submitter_type="anonymous", position="oppose",
+                       body=f"Loaded {i}", created_at=clock()) for i in range(7))
+    db.commit()
+    assert record.comment_counts(db, item.id).by_position["oppose"] == 0
+    db.rollback()  # the command takes SQLite's write lock
+    result = app.test_cli_runner().invoke(args=["rebuild-derived"])
+    assert result.exit_code == 0, result.output
+    assert "8 comments counted" in result.output
+    db.expire_all()
+    assert record.comment_counts(db, item.id) == real_counts(db, item.id)
+    assert record.comment_counts(db, item.id).by_position["oppose"] == 7

@@ -20,11 +20,13 @@ def command_session():
 def register_commands(app: Flask) -> None:
     """Attach the commands to `flask`."""
     from .backup import register_backup_commands
+    from .derived import register_derived_command
     from .due import register_due_command
     from .setup import register_setup_command
 
     register_setup_command(app)
     register_due_command(app)
+    register_derived_command(app)
     register_backup_commands(app)
 
     @app.cli.command("create-user")

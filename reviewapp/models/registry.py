@@ -4,7 +4,7 @@ Not a record: these rows are worked out from the record (submitted versions, sta
 determinations) whenever a change lists or unlists a proposal, so that the registry's pages
 read a page of rows instead of matching every recipient name on every request. They are
 updated and deleted freely, and can be rebuilt from the record at any time
-(`flask rebuild-registry`).
+(`flask rebuild-derived`).
 """
 
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint

@@ -3,7 +3,7 @@
 Not a record: worked out from the first approving determination and the reports filed, and
 rewritten when either changes, so that the dashboard can order and page every approved
 technology by its next due report without grouping all determinations and reports on
-every view. Rebuilt from the record by `flask registry rebuild`.
+every view. Rebuilt from the record by `flask rebuild-derived`.
 """
 
 from datetime import date

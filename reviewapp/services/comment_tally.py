@@ -5,10 +5,11 @@ in the transaction that stores the comment or the hide, so the counts are exactl
 the committed record and reading them never scans the comments.
 """
 
+from sqlalchemy import delete, func, insert, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ..models import Comment, CommentTally
+from ..models import Comment, CommentModeration, CommentTally
 from ..models.comments import HIDDEN
 
 # Both databases add to the row in one statement (INSERT ... ON CONFLICT DO UPDATE): two
@@ -34,3 +35,22 @@ def _add_one(session: Session, proposal_id: int, kind: str) -> None:
         index_elements=[CommentTally.proposal_id, CommentTally.kind],
         set_={"number": CommentTally.number + 1},
     ))
+
+
+def recount(session: Session) -> int:
+    """Count every proposal's comments again from the record (after rows loaded by SQL).
+
+    Returns the number of comments counted. The tally is derived data: it is replaced,
+    never the comments.
+    """
+    session.execute(delete(CommentTally))
+    session.execute(insert(CommentTally).from_select(
+        ["proposal_id", "kind", "number"],
+        select(Comment.proposal_id, Comment.position, func.count())
+        .group_by(Comment.proposal_id, Comment.position)))
+    session.execute(insert(CommentTally).from_select(
+        ["proposal_id", "kind", "number"],
+        select(Comment.proposal_id, literal(HIDDEN), func.count())
+        .join(CommentModeration, CommentModeration.comment_id == Comment.id)
+        .group_by(Comment.proposal_id)))
+    return session.scalar(select(func.count()).select_from(Comment))

@@ -1,6 +1,5 @@
 """The public data-sharing registry: who receives data from the city's surveillance."""
 
-import click
 from flask import (
     Blueprint,
     Response,
@@ -12,7 +11,7 @@ from flask import (
 )
 
 # registry_store also installs, on import, the listeners that keep the registry current.
-from .. import clock, paging, registry, registry_store, schedule_store
+from .. import clock, paging, registry
 from ..db import get_session
 from ..jurisdiction import profile
 
@@ -48,15 +47,3 @@ def export():
     day = clock.now().astimezone(profile().zone).date().isoformat()
     return Response(stream_with_context(lines), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="data-recipients-{day}.csv"'})
-
-
-@bp.cli.command("rebuild")
-def rebuild_command():
-    """Work the registry and the report schedule out again from the record (after rows were
-    loaded with SQL, which the session listeners that keep them current do not see)."""
-    db = get_session()
-    listed = registry_store.rebuild(db)
-    scheduled = schedule_store.rebuild(db)
-    db.commit()
-    click.echo(f"Registry rebuilt: {listed} recipients listed; "
-               f"{scheduled} technologies scheduled for annual reports.")
