@@ -16,6 +16,9 @@ from sqlalchemy.orm import Session
 from .models import AuditEvent, User
 
 GENESIS = "0" * 64
+# Built once: the statement caches its SQL cache key (every comment appends an event).
+_CHAIN_LOCK = text("SELECT pg_advisory_xact_lock(727001)")
+_NEWEST_HASH = select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
 
 
 def _digest(prev_hash: str, created_at: datetime, actor_id: int | None, actor_label: str,
@@ -35,9 +38,8 @@ def record(session: Session, actor: User | None, action: str, obj_type: str, obj
     now = now.astimezone(UTC)  # the database keeps UTC; hash what will be read back
     if session.bind.dialect.name == "postgresql":
         # Serialize appends so two transactions cannot both extend the same head.
-        session.execute(text("SELECT pg_advisory_xact_lock(727001)"))
-    prev = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
-    prev_hash = prev or GENESIS
+        session.execute(_CHAIN_LOCK)
+    prev_hash = session.scalar(_NEWEST_HASH) or GENESIS
     actor_label = f"{actor.name} ({actor.role.value})" if actor else "public"
     details_json = json.dumps(details, sort_keys=True, ensure_ascii=False, default=str)
     event = AuditEvent(
@@ -87,5 +89,4 @@ def verify_chain(session: Session) -> ChainReport:
 
 def head_hash(session: Session) -> str:
     """Return the hash of the newest event (the value to publish)."""
-    newest = select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
-    return session.scalar(newest) or GENESIS
+    return session.scalar(_NEWEST_HASH) or GENESIS

@@ -4,16 +4,23 @@ On SQLite, requests that may write (POST and the like, and CLI commands) open th
 transaction with BEGIN IMMEDIATE, taking the write lock up front so check-then-insert
 cannot race and a transaction never fails half-way on a lock upgrade. Read-only requests
 (GET, HEAD) use ordinary deferred transactions, which in WAL mode never wait for writers.
+A writing request whose reads need not be serialized (the public comment) reads through
+get_read_session, on a connection of its own, so the write lock covers only its writes.
 """
 
+import time
 from pathlib import Path
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+PING_AFTER_REST = 5.0  # seconds a pooled PostgreSQL connection may rest before a ping
+_RESTING_SINCE = "reviewapp.resting_since"  # connection record info key
+_WROTE = "reviewapp.flushed"  # session.info key: this transaction has flushed a change
 
 
 def normalize_url(url: str) -> str:
@@ -37,12 +44,39 @@ def make_engine(url: str, immediate: bool = True) -> Engine:
     if not url.startswith("sqlite"):
         # A database host that does not answer gives the outage page in seconds, not after
         # the operating system's TCP timeout.
-        return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+        engine = create_engine(url, connect_args={"connect_timeout": 5})
+        event.listen(engine, "checkin", _note_checkin)
+        event.listen(engine, "checkout", _ping_if_rested)
+        return engine
     engine = create_engine(url, connect_args={"timeout": 15})
     event.listen(engine, "connect", _sqlite_pragmas)
     begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
     event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(begin))
     return engine
+
+
+def _note_checkin(_dbapi_connection, record) -> None:
+    record.info[_RESTING_SINCE] = time.monotonic()
+
+
+def _ping_if_rested(dbapi_connection, record, _proxy) -> None:
+    """Ping a pooled connection that rested a while; a dead one is replaced before use.
+
+    Pinging at every checkout (pool_pre_ping) cost a round trip per request. A connection
+    in steady use is known to be alive; one that rested may have been cut (a database
+    restart, an idle timeout), and raising DisconnectionError makes the pool connect
+    afresh. A restart under steady load still fails the requests in flight, once.
+    """
+    since = record.info.get(_RESTING_SINCE)
+    if since is None or time.monotonic() - since < PING_AFTER_REST:
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SELECT 1")
+        cursor.close()
+        dbapi_connection.rollback()  # the driver began a transaction for the SELECT
+    except Exception as exc:
+        raise DisconnectionError("pooled connection is gone") from exc
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -64,6 +98,8 @@ def init_app(app: Flask) -> None:
     app.extensions["db_engine"] = writer
     app.extensions["db_engines"] = (writer, reader)
     app.extensions["db_sessionmaker"] = sessionmaker(bind=writer, expire_on_commit=False)
+    event.listen(app.extensions["db_sessionmaker"], "after_flush", _note_flush)
+    event.listen(app.extensions["db_sessionmaker"], "after_transaction_end", _forget_flushes)
     app.extensions["db_read_sessionmaker"] = sessionmaker(bind=reader, expire_on_commit=False)
     # Per request as well as per app context: a request inside an outer app context (a
     # CLI command, a test) must still end with its own session closed.
@@ -86,9 +122,48 @@ def get_session() -> Session:
     return g.db_session
 
 
+def get_read_session() -> Session:
+    """Return a session for reads that must not take SQLite's write lock.
+
+    In a writing request on SQLite this is a second session, in a deferred transaction on
+    a connection of its own: what it reads is a consistent snapshot, and the request's
+    own session takes the write lock only at its first statement. Its objects must not be
+    changed (they belong to the other session). Elsewhere it is the request's session.
+    """
+    writer, reader = current_app.extensions["db_engines"]
+    if writer is reader or not has_request_context() or request.method in READ_ONLY_METHODS:
+        return get_session()
+    if "db_read_session" not in g:
+        g.db_read_session = current_app.extensions["db_read_sessionmaker"]()
+    return g.db_read_session
+
+
+def release_write_lock(session: Session) -> None:
+    """End a writing request's transaction while it has only read, before slow work.
+
+    On SQLite that transaction holds the write lock from its first statement (loading the
+    signed-in user is one); ending it lets other writers in while the request renders,
+    and its next statement begins a new transaction. Loaded objects stay loaded. Refuses
+    once anything was changed: the request's one commit is still the view's.
+    """
+    if session.new or session.dirty or session.deleted or session.info.get(_WROTE):
+        raise RuntimeError("release_write_lock after a change: nothing may be pending")
+    session.commit()
+
+
+def _note_flush(session: Session, _context) -> None:
+    session.info[_WROTE] = True
+
+
+def _forget_flushes(session: Session, transaction) -> None:
+    if transaction.parent is None:  # the outermost transaction ended
+        session.info.pop(_WROTE, None)
+
+
 def _close_session(_exc) -> None:
-    """Roll back anything uncommitted and close the session at the end of the context."""
-    session = g.pop("db_session", None)
-    if session is not None:
-        session.rollback()
-        session.close()
+    """Roll back anything uncommitted and close the sessions at the end of the context."""
+    for name in ("db_read_session", "db_session"):
+        session = g.pop(name, None)
+        if session is not None:
+            session.rollback()
+            session.close()

@@ -88,6 +88,7 @@ class AppHost:
     workers: int = 2
     site_name: str | None = None  # the Host header the site answers to, if restricted
     port: int = 0
+    target: str | None = None  # another WSGI app to serve (a bench baseline), not reviewapp
     process: subprocess.Popen | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -123,7 +124,7 @@ class AppHost:
                  "--workers", str(self.workers), "--worker-class", "sync",
                  "--timeout", "60", "--graceful-timeout", "10",
                  # The default control socket is one path per user: hosts would collide.
-                 "--no-control-socket", app_target(self.instance)],
+                 "--no-control-socket", self.target or app_target(self.instance)],
                 cwd=ROOT, env=host_environment(self.settings), stdout=log,
                 stderr=subprocess.STDOUT, start_new_session=True)  # its own process group
 

@@ -1,10 +1,11 @@
 """Comment periods, public comments and their moderation."""
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from .. import audit
@@ -16,7 +17,9 @@ from ..models import (
     FindingOverride,
     Position,
     Proposal,
+    ProposalVersion,
     Severity,
+    Stage,
     SubmitterType,
     User,
 )
@@ -70,18 +73,80 @@ def new_tracking_number() -> str:
     return f"RA-{chars[:4]}-{chars[4:]}"
 
 
-def post_comment(session: Session, proposal: Proposal, now: datetime, *, nonce: str,
-                 submitter_type: str, position: str, body: str, name: str | None,
+@dataclass(frozen=True)
+class CommentTarget:
+    """What taking a comment needs of a proposal: no versions, documents or recipients."""
+
+    id: int
+    file_number: str
+    title: str
+    stage: Stage
+    period: CommentPeriod | None  # the current version's comment period, if opened
+
+    def is_open(self, now: datetime) -> bool:
+        """Say whether the form is offered: the period is open and the stage is comment."""
+        return bool(self.period and self.period.is_open(now)
+                    and self.stage is Stage.PUBLIC_COMMENT)
+
+
+# Built once: a statement object caches its own SQL cache key, which SQLAlchemy would
+# otherwise work out again on every comment page and post.
+# Table columns, not ORM attributes: the read skips the ORM's statement and row handling.
+_proposal, _version, _period = (Proposal.__table__.c, ProposalVersion.__table__.c,
+                                CommentPeriod.__table__.c)
+_CURRENT_VERSION = (
+    select(_version.id).where(_version.proposal_id == _proposal.id)
+    .order_by(_version.number.desc()).limit(1).correlate(Proposal.__table__).scalar_subquery()
+)
+_COMMENT_TARGET = (
+    select(_proposal.id, _proposal.file_number, _proposal.title, _proposal.stage,
+           _period.id, _period.opens_at, _period.closes_at)
+    .select_from(Proposal.__table__)
+    .outerjoin(CommentPeriod.__table__, _period.version_id == _CURRENT_VERSION)
+    .where(_proposal.id == bindparam("proposal_id"))
+)
+_BY_NONCE = select(Comment).where(Comment.nonce == bindparam("nonce"))
+# INSERT ... ON CONFLICT (nonce) DO NOTHING RETURNING the new comment, per dialect.
+_INSERT_COMMENT = {
+    name: dialect.insert(Comment).on_conflict_do_nothing(index_elements=["nonce"])
+    .returning(Comment)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+
+
+def comment_target(session: Session, proposal_id: int) -> CommentTarget | None:
+    """Read a proposal's title, stage and current comment period in one query."""
+    row = session.execute(_COMMENT_TARGET, {"proposal_id": proposal_id}).one_or_none()
+    if row is None:
+        return None
+    id_, file_number, title, stage, period_id, opens_at, closes_at = row
+    # A detached copy of the period's row: read, never added to a session.
+    period = (CommentPeriod(id=period_id, opens_at=opens_at, closes_at=closes_at)
+              if period_id is not None else None)
+    return CommentTarget(id_, file_number, title, stage, period)
+
+
+def post_comment(session: Session, proposal: Proposal | CommentTarget, now: datetime, *,
+                 nonce: str, submitter_type: str, position: str, body: str, name: str | None,
                  organization: str | None) -> Comment:
-    """Store a public comment while the period is open; the same form nonce stores once."""
-    existing = session.scalar(select(Comment).where(Comment.nonce == nonce))
-    if existing is not None:
-        return existing
-    period = current_period(session, proposal)
+    """Store a public comment while the period is open; the same form nonce stores once.
+
+    Given a CommentTarget, its period was read before this transaction began. A comment
+    period is a record (never changed once opened), so whether it is open at `now` cannot
+    have changed since; only the insert and the audit append need the write transaction.
+    """
+    if isinstance(proposal, CommentTarget):
+        period = proposal.period
+    else:
+        period = current_period(session, proposal)
     if period is None or not period.is_open(now):
+        # A form sent again after the period closed may already be stored: its receipt.
+        stored = session.scalar(_BY_NONCE, {"nonce": nonce})
+        if stored is not None:
+            return stored
         raise CommentsClosed()
     kind = SubmitterType(submitter_type)
-    comment = Comment(
+    values = dict(
         proposal_id=proposal.id, period_id=period.id, tracking_number=new_tracking_number(),
         nonce=nonce, submitter_type=kind, position=Position(position), body=body.strip(),
         # Keep only what the chosen way of appearing publishes; nothing else is stored.
@@ -89,19 +154,17 @@ def post_comment(session: Session, proposal: Proposal, now: datetime, *, nonce: 
         organization=_kept(organization) if kind is SubmitterType.ORGANIZATION else None,
         created_at=now,
     )
-    try:
-        with session.begin_nested():
-            session.add(comment)
-    except IntegrityError:
-        # The same form was posted twice at once: return the comment the first one stored.
-        first = session.scalar(select(Comment).where(Comment.nonce == nonce))
-        if first is None:
-            raise
-        return first
-    # The audit names the comment only by tracking number: no identity, no address.
+    # The unique nonce decides, not a look-up first: a form sent again (a double click, a
+    # retry after a lost answer) inserts nothing here and gets the stored comment.
+    comment = session.scalar(_INSERT_COMMENT[session.bind.dialect.name], values)
+    if comment is None:
+        return session.scalar(_BY_NONCE, {"nonce": nonce})
+    # The count, kept in the same transaction; a form sent again never reaches it.
+    comment_tally.count_comment(session, comment)
+    # The audit append comes last: on PostgreSQL it holds the chain's lock until commit.
+    # It names the comment only by tracking number: no identity, no address.
     audit.record(session, None, "post_comment", "comment", comment.tracking_number, now,
                  proposal=proposal.file_number)
-    comment_tally.count_comment(session, comment)
     return comment
 
 

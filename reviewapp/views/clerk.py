@@ -17,12 +17,13 @@ from forms.clerk import (
 from forms.council import MotionForm
 
 from .. import clock, conditions, listings, paging, record
-from ..db import get_session
+from ..db import get_read_session, get_session, release_write_lock
 from ..jurisdiction import profile
 from ..models import Comment, MotionType, Proposal, RecipientType, RequiredFinding, Stage
 from ..pdf import MissingGlyphs
 from ..permissions import can_manage_process, require
 from ..read.comment_pages import PageAt, comment_page
+from ..record import load_proposal
 from ..services import comments, council, determinations, intake
 from ..services.transitions import effective_stage
 from ..workflow import TransitionNotAllowed, earliest_hearing_date
@@ -259,11 +260,18 @@ def issue(proposal_id: int):
     item = proposal_or_404(proposal_id)
     if not ActionForm().validate_on_submit():
         return _workbench(item, 400, "The form expired; try again.")
+    db, now = get_session(), clock.now()
     try:
-        issued = determinations.issue_determination(get_session(), item, actor(), clock.now(),
-                                                    profile())
+        # Render first, holding no lock (comments go on meanwhile); then a short write
+        # transaction re-checks the record and stores what was rendered.
+        release_write_lock(db)
+        reader = get_read_session()
+        rendered = determinations.render_determination(
+            reader, load_proposal(reader, proposal_id), profile(), now)
+        issued = determinations.issue_determination(db, item, actor(), now, profile(),
+                                                    rendered)
     except (TransitionNotAllowed, MissingGlyphs) as exc:
-        get_session().rollback()
+        db.rollback()
         return _workbench(item, 409, str(exc))
     return _done(item, f"Determination {issued.document_number} issued.")
 

@@ -7,6 +7,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    get_template_attribute,
     redirect,
     render_template,
     request,
@@ -21,13 +22,12 @@ from forms.comment import CommentForm
 from forms.documents import IMPACT_REPORT, USE_POLICY
 
 from .. import audit, clock, compliance, listings, paging, record
-from ..db import get_session
+from ..db import get_read_session, get_session
 from ..jurisdiction import profile
 from ..models import (
     Comment,
     Determination,
     Position,
-    Proposal,
     Stage,
     SubmitterType,
     TechnologyCategory,
@@ -35,12 +35,16 @@ from ..models import (
 from ..permissions import can_edit, can_view_private
 from ..ratelimit import comment_limit, limiter
 from ..read.comment_pages import PageAt, comment_page
-from ..services.comments import CommentsClosed, post_comment
+from ..services.comments import CommentsClosed, CommentTarget, comment_target, post_comment
 from ..services.determinations import stored_pdf
 from ..services.transitions import effective_stage
 from . import first_errors, proposal_or_404
 
 bp = Blueprint("public", __name__)
+# The comment form's choices, built once rather than on every request.
+SUBMITTER_CHOICES = options(SubmitterType.choices())
+POSITION_CHOICES = options(Position.choices())
+BLANK_FIELDS = "reviewapp.blank_comment_fields"  # app.extensions key
 
 
 @bp.route("/")
@@ -111,56 +115,75 @@ def proposal(proposal_id: int):
     )
 
 
-def _comment_form() -> CommentForm:
+def _comment_form(**kwargs) -> CommentForm:
     """Build the comment form with its choices."""
-    form = CommentForm()
-    form.submitter_type.choices = options(SubmitterType.choices())
-    form.position.choices = options(Position.choices())
+    form = CommentForm(**kwargs)
+    form.submitter_type.choices = SUBMITTER_CHOICES
+    form.position.choices = POSITION_CHOICES
     return form
 
 
-def _render_comment(item: Proposal, form: CommentForm, status: int = 200, notice: str = ""):
-    """Render the comment page (the form, or why comments are closed)."""
-    db = get_session()
-    period = record.period_for(db, item.current_version.id)
-    open_now = bool(period and period.is_open(clock.now())
-                    and item.stage is Stage.PUBLIC_COMMENT)
-    if not form.nonce.data:
-        form.nonce.data = secrets.token_urlsafe(24)
-    return render_template("public/comment.html", proposal=item, form=form, period=period,
-                           open_now=open_now, errors=first_errors(form),
-                           notice=notice), status
+def _comment_target_or_404(proposal_id: int) -> CommentTarget:
+    """Read what the comment page needs of a public proposal, or answer 404."""
+    # On SQLite the read does not take the write lock a comment post's insert will need.
+    target = comment_target(get_read_session(), proposal_id)
+    if target is None or target.stage is Stage.DRAFT:
+        abort(404)  # a draft is not public; do not reveal that it exists
+    return target
+
+
+def _render_comment(target: CommentTarget, form: CommentForm | None, status: int = 200,
+                    notice: str = ""):
+    """Render the comment page (the form, or why comments are closed); no form: a blank one."""
+    nonce = secrets.token_urlsafe(24)
+    if form is not None and not form.nonce.data:
+        form.nonce.data = nonce
+    return render_template("public/comment.html", proposal=target, form=form, nonce=nonce,
+                           blank_fields=None if form else _blank_comment_fields(),
+                           period=target.period,
+                           open_now=target.is_open(clock.now()),
+                           errors=first_errors(form) if form else [], notice=notice), status
+
+
+def _blank_comment_fields():
+    """Return the markup of a blank comment form's fields, rendered once per process."""
+    if BLANK_FIELDS not in current_app.extensions:
+        blank = _comment_form(formdata=None)
+        render = get_template_attribute("public/_comment_fields.html", "comment_fields")
+        # The macro returns Markup it escaped itself: it is stored, not re-escaped.
+        current_app.extensions[BLANK_FIELDS] = render(blank)
+    return current_app.extensions[BLANK_FIELDS]
 
 
 @bp.route("/proposals/<int:proposal_id>/comment", methods=["GET", "POST"])
 @limiter.limit(comment_limit, methods=["POST"])
 def comment(proposal_id: int):
     """Show the comment form and accept a comment while the period is open."""
-    item = proposal_or_404(proposal_id)
-    if item.stage is Stage.DRAFT:
-        abort(404)
+    target = _comment_target_or_404(proposal_id)
+    if request.method != "POST":
+        return _render_comment(target, None)  # a blank form: no form object to build
     form = _comment_form()
     if form.validate_on_submit():
         db = get_session()
         try:
             saved = post_comment(
-                db, item, clock.now(), nonce=form.nonce.data,
+                db, target, clock.now(), nonce=form.nonce.data,
                 submitter_type=form.submitter_type.data, position=form.position.data,
                 body=form.body.data, name=form.name.data, organization=form.organization.data,
             )
         except CommentsClosed:
-            return _render_comment(item, form, 409, notice="closed")
+            return _render_comment(target, form, 409, notice="closed")
         db.commit()
         return redirect(url_for("public.receipt", tracking_number=saved.tracking_number))
-    return _render_comment(item, form, 400 if form.errors else 200)
+    return _render_comment(target, form, 400 if form.errors else 200)
 
 
 def comment_form_again(proposal_id: int):
     """Re-render the comment form with the person's text after an expired CSRF token."""
-    item = proposal_or_404(proposal_id)
+    target = _comment_target_or_404(proposal_id)
     form = _comment_form()
     form.nonce.data = secrets.token_urlsafe(24)
-    return _render_comment(item, form, 400, notice="expired")
+    return _render_comment(target, form, 400, notice="expired")
 
 
 def comment_form_after_limit(proposal_id: int):
@@ -168,8 +191,8 @@ def comment_form_after_limit(proposal_id: int):
 
     The nonce is kept: the refused post stored nothing, and sending it again stores once.
     """
-    item = proposal_or_404(proposal_id)
-    return _render_comment(item, _comment_form(), 429, notice="limited")
+    return _render_comment(_comment_target_or_404(proposal_id), _comment_form(), 429,
+                           notice="limited")
 
 
 @bp.route("/receipts/<tracking_number>")
