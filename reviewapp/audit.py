@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from .models import AuditEvent, User
@@ -19,6 +19,8 @@ GENESIS = "0" * 64
 # Built once: the statement caches its SQL cache key (every comment appends an event).
 _CHAIN_LOCK = text("SELECT pg_advisory_xact_lock(727001)")
 _NEWEST_HASH = select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+_events = AuditEvent.__table__
+_APPEND = insert(_events).returning(_events.c.id)
 
 
 def _digest(prev_hash: str, created_at: datetime, actor_id: int | None, actor_label: str,
@@ -34,24 +36,28 @@ def _digest(prev_hash: str, created_at: datetime, actor_id: int | None, actor_la
 
 def record(session: Session, actor: User | None, action: str, obj_type: str, obj_id,
            now: datetime, **details) -> AuditEvent:
-    """Append one audit event to the chain and flush it."""
+    """Append one audit event to the chain; return a copy of the stored row.
+
+    Changes pending in the session are written first. The append itself goes straight to
+    the connection (two statements and an insert): every comment makes one.
+    """
     now = now.astimezone(UTC)  # the database keeps UTC; hash what will be read back
-    if session.bind.dialect.name == "postgresql":
+    session.flush()
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
         # Serialize appends so two transactions cannot both extend the same head.
-        session.execute(_CHAIN_LOCK)
-    prev_hash = session.scalar(_NEWEST_HASH) or GENESIS
+        connection.execute(_CHAIN_LOCK)
+    prev_hash = connection.scalar(_NEWEST_HASH) or GENESIS
+    actor_id = actor.id if actor else None
     actor_label = f"{actor.name} ({actor.role.value})" if actor else "public"
     details_json = json.dumps(details, sort_keys=True, ensure_ascii=False, default=str)
-    event = AuditEvent(
-        created_at=now, actor_id=actor.id if actor else None, actor_label=actor_label,
-        action=action, object_type=obj_type, object_id=str(obj_id), details=details_json,
-        prev_hash=prev_hash,
-        hash=_digest(prev_hash, now, actor.id if actor else None, actor_label, action,
-                     obj_type, str(obj_id), details_json),
-    )
-    session.add(event)
-    session.flush()
-    return event
+    values = dict(created_at=now, actor_id=actor_id, actor_label=actor_label, action=action,
+                  object_type=obj_type, object_id=str(obj_id), details=details_json,
+                  prev_hash=prev_hash,
+                  hash=_digest(prev_hash, now, actor_id, actor_label, action, obj_type,
+                               str(obj_id), details_json))
+    event_id = connection.scalar(_APPEND, values)
+    return AuditEvent(id=event_id, **values)
 
 
 @dataclass(frozen=True)

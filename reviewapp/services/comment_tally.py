@@ -5,7 +5,7 @@ in the transaction that stores the comment or the hide, so the counts are exactl
 the committed record and reading them never scans the comments.
 """
 
-from sqlalchemy import delete, func, insert, literal, select
+from sqlalchemy import bindparam, delete, func, insert, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -13,8 +13,16 @@ from ..models import Comment, CommentModeration, CommentTally
 from ..models.comments import HIDDEN
 
 # Both databases add to the row in one statement (INSERT ... ON CONFLICT DO UPDATE): two
-# transactions counting at once both land, the second waiting for the first's row.
-_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+# transactions counting at once both land, the second waiting for the first's row. Built
+# once per dialect on the table (every comment runs it; the ORM adds nothing here).
+_tally = CommentTally.__table__
+_ADD_ONE = {
+    name: dialect.insert(_tally)
+    .values(proposal_id=bindparam("proposal_id"), kind=bindparam("kind"), number=1)
+    .on_conflict_do_update(index_elements=[_tally.c.proposal_id, _tally.c.kind],
+                           set_={"number": _tally.c.number + 1})
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
 
 
 def count_comment(session: Session, comment: Comment) -> None:
@@ -29,12 +37,9 @@ def count_hidden(session: Session, comment: Comment) -> None:
 
 def _add_one(session: Session, proposal_id: int, kind: str) -> None:
     """Raise the tally of (proposal, kind) by one, creating its row the first time."""
-    insert = _INSERT[session.get_bind().dialect.name]
-    statement = insert(CommentTally).values(proposal_id=proposal_id, kind=kind, number=1)
-    session.execute(statement.on_conflict_do_update(
-        index_elements=[CommentTally.proposal_id, CommentTally.kind],
-        set_={"number": CommentTally.number + 1},
-    ))
+    connection = session.connection()
+    connection.execute(_ADD_ONE[connection.dialect.name],
+                       {"proposal_id": proposal_id, "kind": kind})
 
 
 def recount(session: Session) -> int:
