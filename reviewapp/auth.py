@@ -12,7 +12,22 @@ from .db import get_session
 from .models import User
 from .models.users import new_session_token
 
-login_manager = LoginManager()
+
+class StaffLoginManager(LoginManager):
+    """Flask-Login for staff sessions: strong protection of signed-in sessions, no remember-me."""
+
+    def _session_protection_failed(self) -> bool:
+        # A resident's session holds only a CSRF token: nothing to protect. Checking it
+        # anyway ("strong" mode) rewrote and re-sent the cookie on every response.
+        if "_user_id" not in session:
+            return False
+        return super()._session_protection_failed()
+
+    def _load_user_from_remember_cookie(self, cookie):
+        return None  # never issued (sign-in passes remember=False), so never honoured
+
+
+login_manager = StaffLoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to continue."
 login_manager.refresh_view = "auth.confirm"

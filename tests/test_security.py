@@ -435,6 +435,26 @@ def test_session_cookie_is_httponly_and_samesite_lax_and_never_remembered(client
         assert "samesite=lax" in flags, cookies[name]
 
 
+def test_a_residents_session_is_written_once_not_on_every_page(client, world):
+    item = world.proposal(Stage.PUBLIC_COMMENT)
+    first = client.get(f"/proposals/{item.id}/comment")
+    assert "session" in set_cookies(first)  # the CSRF token's session
+    for path in (f"/proposals/{item.id}/comment", "/", f"/proposals/{item.id}"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert set_cookies(response) == {}, path
+
+
+def test_a_signed_in_session_taken_to_another_browser_is_ended(client, world):
+    agent = {"HTTP_USER_AGENT": "first browser"}
+    client.post("/auth/login", data={"email": world.clerk.email, "password": PASSWORD},
+                environ_base=agent)
+    assert client.get("/clerk/", environ_base=agent).status_code == 200
+    moved = client.get("/clerk/", environ_base={"HTTP_USER_AGENT": "another browser"})
+    assert moved.status_code == 302
+    assert "/auth/login" in moved.headers["Location"]
+
+
 class TestSecureCookiesFromTheEnvironment:
     @pytest.fixture
     def app_config(self, monkeypatch):

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from .. import audit
 from ..models import (
@@ -106,17 +106,19 @@ _COMMENT_TARGET = (
     .where(_proposal.id == bindparam("proposal_id"))
 )
 _BY_NONCE = select(Comment).where(Comment.nonce == bindparam("nonce"))
-# INSERT ... ON CONFLICT (nonce) DO NOTHING RETURNING the new comment, per dialect.
+# INSERT ... ON CONFLICT (nonce) DO NOTHING RETURNING the new comment's id, per dialect.
+_comments = Comment.__table__
 _INSERT_COMMENT = {
-    name: dialect.insert(Comment).on_conflict_do_nothing(index_elements=["nonce"])
-    .returning(Comment)
+    name: dialect.insert(_comments).on_conflict_do_nothing(index_elements=["nonce"])
+    .returning(_comments.c.id)
     for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
 }
 
 
 def comment_target(session: Session, proposal_id: int) -> CommentTarget | None:
     """Read a proposal's title, stage and current comment period in one query."""
-    row = session.execute(_COMMENT_TARGET, {"proposal_id": proposal_id}).one_or_none()
+    row = session.connection().execute(_COMMENT_TARGET,
+                                       {"proposal_id": proposal_id}).one_or_none()
     if row is None:
         return None
     id_, file_number, title, stage, period_id, opens_at, closes_at = row
@@ -156,9 +158,15 @@ def post_comment(session: Session, proposal: Proposal | CommentTarget, now: date
     )
     # The unique nonce decides, not a look-up first: a form sent again (a double click, a
     # retry after a lost answer) inserts nothing here and gets the stored comment.
-    comment = session.scalar(_INSERT_COMMENT[session.bind.dialect.name], values)
-    if comment is None:
+    connection = session.connection()
+    comment_id = connection.scalar(_INSERT_COMMENT[connection.dialect.name], values)
+    if comment_id is None:
         return session.scalar(_BY_NONCE, {"nonce": nonce})
+    # The stored row as an object of the session, without reading it back: what was
+    # inserted is known, and anything else (a default) loads when first asked for.
+    comment = Comment(id=comment_id, **values)
+    make_transient_to_detached(comment)
+    session.add(comment)
     # The count, kept in the same transaction; a form sent again never reaches it.
     comment_tally.count_comment(session, comment)
     # The audit append comes last: on PostgreSQL it holds the chain's lock until commit.
