@@ -133,9 +133,8 @@ def post_comment(session: Session, proposal: Proposal | CommentTarget, now: date
                  organization: str | None) -> Comment:
     """Store a public comment while the period is open; the same form nonce stores once.
 
-    Given a CommentTarget, its period was read before this transaction began. A comment
-    period is a record (never changed once opened), so whether it is open at `now` cannot
-    have changed since; only the insert and the audit append need the write transaction.
+    Given a CommentTarget, its period is the one it was read with (a comment period is a
+    record, never changed once opened, so whether it is open at `now` is settled).
     """
     if isinstance(proposal, CommentTarget):
         period = proposal.period

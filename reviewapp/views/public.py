@@ -123,10 +123,10 @@ def _comment_form(**kwargs) -> CommentForm:
     return form
 
 
-def _comment_target_or_404(proposal_id: int) -> CommentTarget:
+def _comment_target_or_404(proposal_id: int, session=None) -> CommentTarget:
     """Read what the comment page needs of a public proposal, or answer 404."""
-    # On SQLite the read does not take the write lock a comment post's insert will need.
-    target = comment_target(get_read_session(), proposal_id)
+    # By default on the read session: on SQLite a page that only reads takes no write lock.
+    target = comment_target(session or get_read_session(), proposal_id)
     if target is None or target.stage is Stage.DRAFT:
         abort(404)  # a draft is not public; do not reveal that it exists
     return target
@@ -159,23 +159,28 @@ def _blank_comment_fields():
 @limiter.limit(comment_limit, methods=["POST"])
 def comment(proposal_id: int):
     """Show the comment form and accept a comment while the period is open."""
-    target = _comment_target_or_404(proposal_id)
     if request.method != "POST":
-        return _render_comment(target, None)  # a blank form: no form object to build
+        # A blank form: no form object to build.
+        return _render_comment(_comment_target_or_404(proposal_id), None)
     form = _comment_form()
-    if form.validate_on_submit():
-        db = get_session()
-        try:
-            saved = post_comment(
-                db, target, clock.now(), nonce=form.nonce.data,
-                submitter_type=form.submitter_type.data, position=form.position.data,
-                body=form.body.data, name=form.name.data, organization=form.organization.data,
-            )
-        except CommentsClosed:
-            return _render_comment(target, form, 409, notice="closed")
-        db.commit()
-        return redirect(url_for("public.receipt", tracking_number=saved.tracking_number))
-    return _render_comment(target, form, 400 if form.errors else 200)
+    if not form.validate_on_submit():
+        return _render_comment(_comment_target_or_404(proposal_id), form,
+                               400 if form.errors else 200)
+    # Checked and valid: one short write transaction reads the proposal's period and
+    # stores the comment (on SQLite the write lock is taken here, not while validating).
+    db = get_session()
+    target = _comment_target_or_404(proposal_id, db)
+    try:
+        saved = post_comment(
+            db, target, clock.now(), nonce=form.nonce.data,
+            submitter_type=form.submitter_type.data, position=form.position.data,
+            body=form.body.data, name=form.name.data, organization=form.organization.data,
+        )
+    except CommentsClosed:
+        db.rollback()
+        return _render_comment(target, form, 409, notice="closed")
+    db.commit()
+    return redirect(url_for("public.receipt", tracking_number=saved.tracking_number))
 
 
 def comment_form_again(proposal_id: int):
