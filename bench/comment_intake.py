@@ -11,7 +11,7 @@ and `flask verify-audit` must pass.
 Usage:
     .venv/bin/python bench/comment_intake.py                      # SQLite, then PostgreSQL
     .venv/bin/python bench/comment_intake.py --database sqlite --clients 8 --rounds 2
-    options: --clients 8 32 --rounds 3 --seconds 8 --workers 2 --profile-dir DIR
+    options: --clients 8 32 --rounds 4 --seconds 6 --workers 2
 
 PostgreSQL is TEST_DATABASE_URL's server (default the local one), in schemas of its own.
 Ports come from REVIEWAPP_TEST_PORT_BASE (default 5300). Run by hand, never as a test; the
