@@ -13,7 +13,7 @@ from pathlib import Path
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -136,6 +136,21 @@ def get_read_session() -> Session:
     if "db_read_session" not in g:
         g.db_read_session = current_app.extensions["db_read_sessionmaker"]()
     return g.db_read_session
+
+
+def single_read_connection() -> Connection:
+    """Return a connection for a request whose one read needs no transaction around it.
+
+    In a GET on PostgreSQL, before the request's session has begun, that is the session's
+    connection in autocommit: no BEGIN and ROLLBACK round trips around one SELECT. The
+    pool restores the isolation level when the connection goes back. Anywhere else it
+    is get_read_session()'s connection, in a transaction as usual.
+    """
+    session = get_read_session()
+    if (session.bind.dialect.name == "postgresql" and not session.in_transaction()
+            and has_request_context() and request.method in READ_ONLY_METHODS):
+        return session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    return session.connection()
 
 
 def release_write_lock(session: Session) -> None:

@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import create_engine, event, text
 
 from reviewapp import db as database
+from reviewapp.models import Stage
 from tests.scratch_db import PG_URL
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="pooling applies to PostgreSQL")
@@ -55,3 +56,32 @@ def test_a_connection_in_steady_use_is_not_pinged(app, backends, monkeypatch):
     # the price of not pinging at every request (a restart under steady load).
     assert client.get("/about").status_code == 503
     assert client.get("/about").status_code == 200  # the pool then connects afresh
+
+
+def test_the_comment_forms_autocommit_read_does_not_outlive_its_request(app, world, db):
+    item = world.proposal(Stage.PUBLIC_COMMENT)
+    engine = app.extensions["db_engine"]
+    engine.dispose()
+    client = app.test_client()
+    at_checkout, at_read = [], []
+
+    def checked_out(dbapi_connection, _record, _proxy):
+        at_checkout.append(dbapi_connection.autocommit)
+
+    def reading(conn, _cursor, statement, *_args):
+        at_read.append(conn.connection.driver_connection.autocommit)
+
+    event.listen(engine, "checkout", checked_out)
+    event.listen(engine, "before_cursor_execute", reading)
+    try:
+        assert client.get(f"/proposals/{item.id}/comment").status_code == 200
+        assert client.get(f"/proposals/{item.id}/comment").status_code == 200
+    finally:
+        event.remove(engine, "checkout", checked_out)
+        event.remove(engine, "before_cursor_execute", reading)
+    # Each page's one read ran in autocommit (no BEGIN, no ROLLBACK); the connection went
+    # back to the pool in the ordinary mode, so the next request's writes stay atomic.
+    assert at_read == [True, True]
+    assert at_checkout == [False, False]
+    with engine.connect() as connection:
+        assert connection.connection.driver_connection.autocommit is False

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from .. import audit
@@ -115,10 +116,9 @@ _INSERT_COMMENT = {
 }
 
 
-def comment_target(session: Session, proposal_id: int) -> CommentTarget | None:
+def comment_target(connection: Connection, proposal_id: int) -> CommentTarget | None:
     """Read a proposal's title, stage and current comment period in one query."""
-    row = session.connection().execute(_COMMENT_TARGET,
-                                       {"proposal_id": proposal_id}).one_or_none()
+    row = connection.execute(_COMMENT_TARGET, {"proposal_id": proposal_id}).one_or_none()
     if row is None:
         return None
     id_, file_number, title, stage, period_id, opens_at, closes_at = row

@@ -22,7 +22,7 @@ from forms.comment import CommentForm
 from forms.documents import IMPACT_REPORT, USE_POLICY
 
 from .. import audit, clock, compliance, listings, paging, record
-from ..db import get_read_session, get_session
+from ..db import get_session, single_read_connection
 from ..jurisdiction import profile
 from ..models import (
     Comment,
@@ -125,8 +125,10 @@ def _comment_form(**kwargs) -> CommentForm:
 
 def _comment_target_or_404(proposal_id: int, session=None) -> CommentTarget:
     """Read what the comment page needs of a public proposal, or answer 404."""
-    # By default on the read session: on SQLite a page that only reads takes no write lock.
-    target = comment_target(session or get_read_session(), proposal_id)
+    # By default a read of its own: on SQLite it takes no write lock, and on PostgreSQL a
+    # page that reads nothing else needs no transaction around it.
+    connection = session.connection() if session else single_read_connection()
+    target = comment_target(connection, proposal_id)
     if target is None or target.stage is Stage.DRAFT:
         abort(404)  # a draft is not public; do not reveal that it exists
     return target
