@@ -1,0 +1,77 @@
+"""derived tables: the oversight dashboard's counts and its open report findings
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-12-01
+
+Not part of the record: each proposal's part in the dashboard's counts (stage, latest
+decision, blocking findings, open report findings), their sums, and the open report
+findings keyed in the dashboard's order, so that /oversight reads counters and one page of
+findings instead of grouping every proposal on each view. Filled here from the record as
+it stands; kept current by reviewapp/dashboard_store.py (and `flask rebuild-derived`).
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0008"
+down_revision = "0007"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "proposal_status",
+        sa.Column("proposal_id", sa.Integer(), nullable=False),
+        sa.Column("stage", sa.String(length=32), nullable=False),
+        sa.Column("decided", sa.String(length=16), nullable=True),
+        sa.Column("blocking_findings", sa.Integer(), nullable=False),
+        sa.Column("open_report_findings", sa.Integer(), nullable=False),
+        sa.Column("unreviewed_reports", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["proposal_id"], ["proposal.id"],
+                                name=op.f("fk_proposal_status_proposal_id_proposal")),
+        sa.PrimaryKeyConstraint("proposal_id", name=op.f("pk_proposal_status")),
+    )
+    op.create_table(
+        "status_tally",
+        sa.Column("key", sa.String(length=40), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_status_tally")),
+    )
+    op.create_table(
+        "open_report_finding",
+        sa.Column("finding_id", sa.Integer(), nullable=False),
+        sa.Column("severity_rank", sa.Integer(), nullable=False),
+        sa.Column("proposal_id", sa.Integer(), nullable=False),
+        sa.Column("period_number", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["finding_id"], ["report_finding.id"],
+                                name=op.f("fk_open_report_finding_finding_id_report_finding")),
+        sa.ForeignKeyConstraint(["proposal_id"], ["proposal.id"],
+                                name=op.f("fk_open_report_finding_proposal_id_proposal")),
+        sa.PrimaryKeyConstraint("finding_id", name=op.f("pk_open_report_finding")),
+    )
+    op.create_index("ix_open_report_finding_order", "open_report_finding",
+                    ["severity_rank", "proposal_id", "period_number", "finding_id"])
+    op.create_index("ix_open_report_finding_proposal_id", "open_report_finding",
+                    ["proposal_id"])
+    _fill()
+
+
+def _fill() -> None:
+    """Work the counts out from the record as it stands."""
+    from sqlalchemy.orm import Session
+
+    from reviewapp import dashboard_store
+
+    session = Session(bind=op.get_bind())
+    dashboard_store.rebuild(session)
+    session.flush()
+
+
+def downgrade() -> None:
+    op.drop_index("ix_open_report_finding_proposal_id", table_name="open_report_finding")
+    op.drop_index("ix_open_report_finding_order", table_name="open_report_finding")
+    op.drop_table("open_report_finding")
+    op.drop_table("status_tally")
+    op.drop_table("proposal_status")
