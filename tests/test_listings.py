@@ -137,15 +137,25 @@ def test_the_registry_kept_at_each_commit_equals_one_rebuilt_from_the_record(
     assert client.get("/registry/gone-agency").status_code == 404  # unlisted, slug kept
 
 
+@pytest.mark.parametrize("keyed", [True, False], ids=["due-dates-kept", "formula"])
 @pytest.mark.parametrize("cadence", [1, 2, 3])
 def test_overdue_reports_from_sql_match_the_schedule_worked_out_in_python(
-        client, login_as, world, db, clock, profile, cadence):
+        app, client, login_as, world, db, clock, profile, cadence, keyed):
     filed = approve(world, title="Filed once")
     idle = approve(world, title="Never reported")
+    more = []
+    for number in range(3):  # review dates a season apart
+        clock.advance(days=120)
+        more.append(approve(world, title=f"Approved later {number}"))
+    profile = dataclasses.replace(profile, annual_report_cadence_years=cadence)
+    app.extensions["profile"] = profile
     login_as("submitter")
     assert client.post(new_url(filed), data=report_form()).status_code == 302
     review = determination_of(db, idle).review_date
-    profile = dataclasses.replace(profile, annual_report_cadence_years=cadence)
+    # Without the profile's due dates kept (rows of another rule), the formula is read.
+    schedule_store.rebuild(db, profile if keyed else None)
+    db.commit()
+    assert report_schedule.is_keyed(db, profile) is keyed
     for years in (0, 1, 2, 3, 4, 5):
         clock.current = local_end_of(review.replace(year=review.year + years), profile)
         clock.advance(days=1)
@@ -160,11 +170,12 @@ def test_overdue_reports_from_sql_match_the_schedule_worked_out_in_python(
                           if i.met_on is None and not i.overdue(today))
         assert sorted((i.title, i.due_on) for i in report_schedule.due_next(
             db, profile, today, 10)) == upcoming
+        soonest = sorted((i.due_on, i.proposal_id) for i in due
+                         if i.met_on is None and not i.overdue(today))[:2]
+        assert [(i.due_on, i.proposal_id) for i in report_schedule.due_next(
+            db, profile, today, 2)] == soonest
     assert overdue  # by then both technologies owe reports
-    kept = sorted(db.execute(select(ReportSchedule.proposal_id, ReportSchedule.determination_id,
-                                    ReportSchedule.review_date, ReportSchedule.next_number)))
-    assert [row.next_number for row in kept] == [2, 1]  # one report filed, none
-    schedule_store.rebuild(db)
-    assert sorted(db.execute(select(ReportSchedule.proposal_id, ReportSchedule.determination_id,
-                                    ReportSchedule.review_date,
-                                    ReportSchedule.next_number))) == kept
+    kept = sorted(db.execute(select(ReportSchedule.__table__)))
+    assert [row.next_number for row in kept] == [2, 1, 1, 1, 1]  # one report filed, none
+    schedule_store.rebuild(db, profile if keyed else None)
+    assert sorted(db.execute(select(ReportSchedule.__table__))) == kept
