@@ -1,14 +1,16 @@
 """Keep the dashboard's derived counts (models/dashboard.py) in step with the record.
 
-A session listener notes, at each flush, the proposals whose stage, determinations,
-findings, annual reports or report reviews changed; just before the transaction commits it
-works their part in the counts out again from the record, in the same transaction, and adds
-the difference to the tally. Each refresh reads only those proposals' rows.
+A session listener notes, at each flush, the proposals whose stage, comment periods,
+determinations, findings, annual reports or report reviews changed; just before the
+transaction commits it works their part in the counts out again from the record, in the
+same transaction, and adds the difference to the tally. Each refresh reads only those
+proposals' rows.
 """
 
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from datetime import datetime
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -16,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from .models import (
     AnnualReport,
+    CommentPeriod,
     Decision,
     Determination,
     Finding,
@@ -51,7 +54,7 @@ def _adder(dialect):
 
 _ADD = {"postgresql": _adder(postgresql), "sqlite": _adder(sqlite)}
 COLUMNS = ("proposal_id", "stage", "decided", "blocking_findings", "open_report_findings",
-           "unreviewed_reports")
+           "unreviewed_reports", "comment_opens_at", "comment_closes_at")
 
 
 @dataclass
@@ -64,6 +67,8 @@ class Status:
     blocking_findings: int = 0
     open_report_findings: int = 0
     unreviewed_reports: int = 0
+    comment_opens_at: datetime | None = None
+    comment_closes_at: datetime | None = None
 
 
 def stage_key(stage: Stage) -> str:
@@ -96,7 +101,7 @@ def _note_changes(session: Session, _context) -> None:
     for obj in (*session.new, *session.dirty):
         if isinstance(obj, Proposal):
             key, value = "proposals", obj.id
-        elif isinstance(obj, Determination | AnnualReport):
+        elif isinstance(obj, Determination | AnnualReport | CommentPeriod):
             key, value = "proposals", obj.proposal_id
         elif isinstance(obj, Finding):
             key, value = "versions", obj.version_id
@@ -155,6 +160,13 @@ def _statuses(session: Session, batch: list[int]) -> tuple[dict, list[dict]]:
             .where(ProposalVersion.proposal_id.in_(batch), Finding.severity == Severity.BLOCKING)
             .group_by(ProposalVersion.proposal_id)):
         rows[pid].blocking_findings = number
+    newest = (select(func.max(CommentPeriod.id)).where(CommentPeriod.proposal_id.in_(batch))
+              .group_by(CommentPeriod.proposal_id))
+    for pid, opens_at, closes_at in session.execute(
+            select(CommentPeriod.proposal_id, CommentPeriod.opens_at, CommentPeriod.closes_at)
+            .where(CommentPeriod.id.in_(newest))):
+        if rows[pid].stage == Stage.PUBLIC_COMMENT.value:
+            rows[pid].comment_opens_at, rows[pid].comment_closes_at = opens_at, closes_at
     reviewed = select(ReportReview.report_id).join(
         AnnualReport, AnnualReport.id == ReportReview.report_id).where(
         AnnualReport.proposal_id.in_(batch))

@@ -12,8 +12,8 @@ from datetime import datetime
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
-from . import paging
-from .models import CommentPeriod, Determination, Hearing, Proposal, Stage
+from . import dashboard_store, paging
+from .models import CommentPeriod, Determination, Hearing, Proposal, ProposalStatus, Stage
 from .workflow import effective_stage
 
 # The home page shows this many of the proposals open for comment, closing soonest first.
@@ -77,18 +77,19 @@ def _is_latest_period(period) -> object:
 def open_for_comment(session: Session, now: datetime, limit: int) -> tuple[list[ProposalRow], int]:
     """Return the proposals open for comment now, closing soonest first, and how many are.
 
-    Read from the comment periods that have not closed (an index range on closes_at), so
-    the cost follows the number of open periods, not of proposals.
+    Read from the derived status rows (dashboard_store.py), which hold each proposal's
+    newest period while it is in public comment: an index range on the closing time, so the
+    cost follows the number of open periods, not of proposals or of periods ever held.
     """
-    open_now = and_(CommentPeriod.opens_at <= now, CommentPeriod.closes_at > now,
-                    Proposal.stage == Stage.PUBLIC_COMMENT, _is_latest_period(CommentPeriod))
-    base = select(Proposal, CommentPeriod).join(
-        CommentPeriod, CommentPeriod.proposal_id == Proposal.id).where(open_now)
-    found = session.execute(base.options(joinedload(Proposal.department))
-                            .order_by(CommentPeriod.closes_at, Proposal.id).limit(limit)).all()
-    total = session.scalar(select(func.count()).select_from(
-        select(CommentPeriod.id).join(Proposal, Proposal.id == CommentPeriod.proposal_id)
-        .where(open_now).subquery()))
+    open_now = and_(ProposalStatus.comment_opens_at <= now, ProposalStatus.comment_closes_at > now)
+    found = session.execute(
+        select(Proposal, CommentPeriod).select_from(ProposalStatus)
+        .join(Proposal, Proposal.id == ProposalStatus.proposal_id)
+        .join(CommentPeriod, and_(CommentPeriod.proposal_id == Proposal.id,
+                                  _is_latest_period(CommentPeriod)))
+        .where(open_now).options(joinedload(Proposal.department))
+        .order_by(ProposalStatus.comment_closes_at, ProposalStatus.proposal_id).limit(limit)).all()
+    total = session.scalar(select(func.count()).select_from(ProposalStatus).where(open_now))
     rows = [ProposalRow(p, Stage.PUBLIC_COMMENT, period, None, None, True) for p, period in found]
     return rows, total
 
@@ -112,18 +113,13 @@ def stage_filter(stage: Stage, now: datetime, has_advisory_body: bool):
 
 
 def stage_counts(session: Session, now: datetime, has_advisory_body: bool) -> dict[Stage, int]:
-    """Count proposals by their stage as of now (two aggregate statements)."""
-    counts = {stage: 0 for stage in Stage if stage is not Stage.DRAFT}
-    for stage, number in session.execute(
-            select(Proposal.stage, func.count()).where(Proposal.stage != Stage.DRAFT)
-            .group_by(Proposal.stage)):
-        counts[stage] = number
-    period = aliased(CommentPeriod)
-    closed = session.scalar(
-        select(func.count()).select_from(Proposal)
-        .join(period, period.proposal_id == Proposal.id)
-        .where(Proposal.stage == Stage.PUBLIC_COMMENT, period.closes_at <= now,
-               _is_latest_period(period)))
+    """Count proposals by their stage as of now (the derived tally, and one index range)."""
+    tally = dashboard_store.tally(session)
+    counts = {stage: tally[dashboard_store.stage_key(stage)]
+              for stage in Stage if stage is not Stage.DRAFT}
+    # Stored in public comment with the newest period closed: past comment by the clock.
+    closed = session.scalar(select(func.count()).select_from(ProposalStatus)
+                            .where(ProposalStatus.comment_closes_at <= now))
     after_comment = Stage.ADVISORY_REVIEW if has_advisory_body else Stage.AWAITING_HEARING
     counts[Stage.PUBLIC_COMMENT] -= closed
     counts[after_comment] += closed

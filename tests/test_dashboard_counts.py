@@ -4,9 +4,10 @@ from collections import Counter
 
 from sqlalchemy import func, select
 
-from reviewapp import dashboard_store, oversight
+from reviewapp import dashboard_store, listings, oversight
 from reviewapp.models import (
     AnnualReport,
+    CommentPeriod,
     Determination,
     Finding,
     OpenReportFinding,
@@ -58,6 +59,23 @@ def open_finding_ids(db) -> list[int]:
     return [i for i, *_ in sorted(rows, key=lambda r: (rank[r[1]], r[2], r[3], r[0]))]
 
 
+def comment_recount(db, now, advisory: bool) -> tuple:
+    """Count stages as of now, and list the open periods, from every period stored."""
+    newest = {}
+    for period in db.scalars(select(CommentPeriod).order_by(CommentPeriod.id)):
+        newest[period.proposal_id] = period
+    stages = {p.id: p.stage for p in db.scalars(select(Proposal))}
+    counts = {stage: 0 for stage in Stage if stage is not Stage.DRAFT}
+    for pid, stage in stages.items():
+        if stage is Stage.PUBLIC_COMMENT and pid in newest and newest[pid].closes_at <= now:
+            stage = Stage.ADVISORY_REVIEW if advisory else Stage.AWAITING_HEARING
+        if stage is not Stage.DRAFT:
+            counts[stage] += 1
+    open_now = sorted((period.closes_at, pid) for pid, period in newest.items()
+                      if stages[pid] is Stage.PUBLIC_COMMENT and period.is_open(now))
+    return counts, [pid for _closes, pid in open_now]
+
+
 def kept(db) -> tuple:
     return (sorted(db.execute(select(ProposalStatus.__table__)).all()),
             sorted(db.execute(select(StatusTally.key, StatusTally.number)
@@ -71,14 +89,22 @@ def assert_counts_match(db, clock) -> None:
     assert board == oversight.Dashboard(*recount(db))
     shown = [row.finding.id for row in oversight.report_findings(db, unreviewed_only=True)]
     assert shown == open_finding_ids(db)
+    for advisory in (True, False):
+        counts, open_ids = comment_recount(db, clock(), advisory)
+        assert listings.stage_counts(db, clock(), advisory) == counts
+    rows, total = listings.open_for_comment(db, clock(), 2)
+    assert [row.proposal.id for row in rows] == open_ids[:2] and total == len(open_ids)
 
 
 def test_counts_kept_at_each_commit_equal_a_recount_and_a_rebuild(
         client, login_as, world, db, clock, profile):
     assert_counts_match(db, clock)
-    for stage in (Stage.SUBMITTED, Stage.ASSESSMENT, Stage.PUBLIC_COMMENT, Stage.DRAFT):
+    for stage in (Stage.SUBMITTED, Stage.ASSESSMENT, Stage.PUBLIC_COMMENT, Stage.DRAFT,
+                  Stage.PUBLIC_COMMENT, Stage.PUBLIC_COMMENT):
         world.proposal(stage)
+        clock.advance(days=1)  # the three periods close on different days
         assert_counts_match(db, clock)
+    assert len(listings.open_for_comment(db, clock(), 10)[0]) == 3
     world.proposal(Stage.DECIDED, motion="deny")
     assert_counts_match(db, clock)
     # Sharing plate reads with a federal agency (SB 34) and for deportation (SB 54) blocks.
@@ -101,7 +127,7 @@ def test_counts_kept_at_each_commit_equal_a_recount_and_a_rebuild(
                        data={"memo": "Seen."}).status_code == 302
     assert_counts_match(db, clock)
     board = oversight.dashboard(db, clock())
-    assert dict(board.status_counts) == {"In review": 4, "Approved": 2, "Denied": 1,
+    assert dict(board.status_counts) == {"In review": 6, "Approved": 2, "Denied": 1,
                                          "Withdrawn": 1}
     assert board.unreviewed_reports == 1 and board.open_report_findings > 0
     assert board.blocking_in_assessment > 0

@@ -1,4 +1,4 @@
-"""derived tables: the oversight dashboard's counts and its open report findings
+"""derived tables: the dashboard's counts, its open report findings, open comment periods
 
 Revision ID: 0008
 Revises: 0007
@@ -7,12 +7,16 @@ Create Date: 2026-12-01
 Not part of the record: each proposal's part in the dashboard's counts (stage, latest
 decision, blocking findings, open report findings), their sums, and the open report
 findings keyed in the dashboard's order, so that /oversight reads counters and one page of
-findings instead of grouping every proposal on each view. Filled here from the record as
+findings instead of grouping every proposal on each view; and each proposal's newest
+comment period while it is in public comment, so the home page's "open for comment now"
+is an index range. Filled here from the record as
 it stands; kept current by reviewapp/dashboard_store.py (and `flask rebuild-derived`).
 """
 
 import sqlalchemy as sa
 from alembic import op
+
+import reviewapp.models.base
 
 revision = "0008"
 down_revision = "0007"
@@ -29,10 +33,14 @@ def upgrade() -> None:
         sa.Column("blocking_findings", sa.Integer(), nullable=False),
         sa.Column("open_report_findings", sa.Integer(), nullable=False),
         sa.Column("unreviewed_reports", sa.Integer(), nullable=False),
+        sa.Column("comment_opens_at", reviewapp.models.base.UTCDateTime(), nullable=True),
+        sa.Column("comment_closes_at", reviewapp.models.base.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(["proposal_id"], ["proposal.id"],
                                 name=op.f("fk_proposal_status_proposal_id_proposal")),
         sa.PrimaryKeyConstraint("proposal_id", name=op.f("pk_proposal_status")),
     )
+    op.create_index("ix_proposal_status_comment", "proposal_status",
+                    ["comment_closes_at", "comment_opens_at", "proposal_id"])
     op.create_table(
         "status_tally",
         sa.Column("key", sa.String(length=40), nullable=False),
@@ -74,4 +82,5 @@ def downgrade() -> None:
     op.drop_index("ix_open_report_finding_order", table_name="open_report_finding")
     op.drop_table("open_report_finding")
     op.drop_table("status_tally")
+    op.drop_index("ix_proposal_status_comment", table_name="proposal_status")
     op.drop_table("proposal_status")

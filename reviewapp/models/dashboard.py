@@ -6,16 +6,21 @@ dashboard reads a dozen counters and one page of open findings instead of groupi
 proposal, determination and finding on each view. Rebuilt by `flask rebuild-derived`.
 """
 
+from datetime import datetime
+
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base
+from .base import Base, UTCDateTime
 
 
 class ProposalStatus(Base):
     """What one proposal adds to the dashboard's counts, as last worked out."""
 
     __tablename__ = "proposal_status"
+    # The home page's "open for comment now" and the clerk's closed periods: index ranges.
+    __table_args__ = (Index("ix_proposal_status_comment", "comment_closes_at",
+                            "comment_opens_at", "proposal_id"),)
 
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"), primary_key=True)
     stage: Mapped[str] = mapped_column(String(32))
@@ -23,6 +28,9 @@ class ProposalStatus(Base):
     blocking_findings: Mapped[int]  # on any of its versions; counted while in assessment
     open_report_findings: Mapped[int]  # on its annual reports not yet reviewed
     unreviewed_reports: Mapped[int]  # its reports with findings and no review
+    # Its newest comment period, while the proposal is stored in public comment.
+    comment_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    comment_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class StatusTally(Base):
