@@ -53,9 +53,10 @@ def rule_of(profile) -> str:
 
 
 def due_dates(profile, review_date: date, next_number: int) -> dict:
-    """Return the profile-dependent columns of a schedule row (None without a profile)."""
+    """Return the profile-dependent columns of a schedule row (none without a profile: they
+    stay empty, and migration 0007 writes rows before they exist)."""
     if profile is None:
-        return {"rule": None, "next_due": None, "second_due": None, "cycle": None}
+        return {}
     month, day, cadence = (profile.annual_report_month, profile.annual_report_day,
                            profile.annual_report_cadence_years)
     second = next_annual_report_date(review_date, month, day, cadence)

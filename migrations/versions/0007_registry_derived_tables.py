@@ -96,7 +96,7 @@ def _fill() -> None:
 
     session = Session(bind=op.get_bind())
     registry_store.rebuild(session)
-    schedule_store.rebuild(session)
+    schedule_store.rebuild(session, None)  # the due dates' columns come in 0009
     session.flush()
 
 
