@@ -8,6 +8,7 @@ one statement each, bounded by the page's ids.
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload
@@ -22,31 +23,45 @@ OPEN_SHOWN = 10
 
 @dataclass(frozen=True)
 class ProposalRow:
-    """One proposal as a listing shows it, with its stage as of now."""
+    """One proposal as a listing shows it, with its stage as of now.
+
+    The period, hearing and determination are rows of the few columns listings show
+    (PERIOD, HEARING, DETERMINATION), or whole records where a caller has them.
+    """
 
     proposal: Proposal
     stage: Stage
-    period: CommentPeriod | None
-    hearing: Hearing | None
-    determination: Determination | None
+    period: Any
+    hearing: Any
+    determination: Any
     comments_open: bool
 
 
-def _latest_by_proposal(session: Session, model, ids: list[int]) -> dict:
-    """Return each proposal's newest row of `model` (highest id), for these ids only."""
+def _latest_by_proposal(session: Session, columns: tuple, ids: list[int]) -> dict:
+    """Return each proposal's newest row (highest id) of these columns, for these ids only.
+
+    Columns, not ORM objects: a listing shows two or three fields of each.
+    """
     if not ids:
         return {}
-    rows = session.scalars(select(model).where(model.proposal_id.in_(ids)).order_by(model.id))
+    model = columns[0].class_
+    rows = session.execute(select(model.proposal_id, *columns)
+                           .where(model.proposal_id.in_(ids)).order_by(model.id))
     return {row.proposal_id: row for row in rows}  # ordered by id: the newest wins
+
+
+PERIOD = (CommentPeriod.opens_at, CommentPeriod.closes_at)
+HEARING = (Hearing.hearing_date,)
+DETERMINATION = (Determination.decision, Determination.issued_at)
 
 
 def describe(session: Session, proposals: list[Proposal], now: datetime,
              has_advisory_body: bool) -> list[ProposalRow]:
     """Return a listing row for each proposal (three statements, bounded by the list)."""
     ids = [p.id for p in proposals]
-    periods = _latest_by_proposal(session, CommentPeriod, ids)
-    hearings = _latest_by_proposal(session, Hearing, ids)
-    decisions = _latest_by_proposal(session, Determination, ids)
+    periods = _latest_by_proposal(session, PERIOD, ids)
+    hearings = _latest_by_proposal(session, HEARING, ids)
+    decisions = _latest_by_proposal(session, DETERMINATION, ids)
     rows = []
     for p in proposals:
         period = periods.get(p.id)
@@ -54,7 +69,8 @@ def describe(session: Session, proposals: list[Proposal], now: datetime,
                                 has_advisory_body)
         rows.append(ProposalRow(
             p, stage, period, hearings.get(p.id), decisions.get(p.id),
-            comments_open=bool(stage is Stage.PUBLIC_COMMENT and period and period.is_open(now))))
+            comments_open=bool(stage is Stage.PUBLIC_COMMENT and period
+                               and period.opens_at <= now < period.closes_at)))
     return rows
 
 
