@@ -37,6 +37,7 @@ STALE = "dashboard_stale"  # session.info key: {"proposals": ids, "versions": id
 BATCH = 500
 APPROVING = (Decision.APPROVED, Decision.APPROVED_WITH_CONDITIONS)
 SEVERITY_RANK = {Severity.BLOCKING: 0, Severity.WARNING: 1, Severity.INFO: 2}
+APPROVED, DENIED = "approved", "denied"  # the groups of a latest determination
 BLOCKING_IN_ASSESSMENT = "blocking_in_assessment"
 OPEN_REPORT_FINDINGS = "open_report_findings"
 UNREVIEWED_REPORTS = "unreviewed_reports"
@@ -53,8 +54,8 @@ def _adder(dialect):
 
 
 _ADD = {"postgresql": _adder(postgresql), "sqlite": _adder(sqlite)}
-COLUMNS = ("proposal_id", "stage", "decided", "blocking_findings", "open_report_findings",
-           "unreviewed_reports", "comment_opens_at", "comment_closes_at")
+COLUMNS = ("proposal_id", "stage", "decided", "determination_id", "blocking_findings",
+           "open_report_findings", "unreviewed_reports", "comment_opens_at", "comment_closes_at")
 
 
 @dataclass
@@ -64,6 +65,7 @@ class Status:
     proposal_id: int
     stage: str
     decided: str | None = None
+    determination_id: int | None = None
     blocking_findings: int = 0
     open_report_findings: int = 0
     unreviewed_reports: int = 0
@@ -151,9 +153,11 @@ def _statuses(session: Session, batch: list[int]) -> tuple[dict, list[dict]]:
                 select(Proposal.id, Proposal.stage).where(Proposal.id.in_(batch)))}
     latest = (select(func.max(Determination.id)).where(Determination.proposal_id.in_(batch))
               .group_by(Determination.proposal_id))
-    for pid, decision in session.execute(select(Determination.proposal_id, Determination.decision)
-                                         .where(Determination.id.in_(latest))):
-        rows[pid].decided = "approved" if decision in APPROVING else "denied"
+    for pid, decision_id, decision in session.execute(
+            select(Determination.proposal_id, Determination.id, Determination.decision)
+            .where(Determination.id.in_(latest))):
+        rows[pid].determination_id = decision_id
+        rows[pid].decided = APPROVED if decision in APPROVING else DENIED
     for pid, number in session.execute(
             select(ProposalVersion.proposal_id, func.count()).join(
                 Finding, Finding.version_id == ProposalVersion.id)

@@ -20,6 +20,7 @@ from .models import (
     Obligation,
     OpenReportFinding,
     Proposal,
+    ProposalStatus,
     ReportFinding,
     Severity,
     Stage,
@@ -47,22 +48,19 @@ class Technology:
     obligations: list[Obligation] = field(default_factory=list)
 
 
-def _latest_determinations():
-    """Return a subquery of each proposal's latest determination id."""
-    return (select(func.max(Determination.id).label("id"))
-            .group_by(Determination.proposal_id).subquery())
-
-
 def approved_page(session: Session, args: Mapping[str, str], size: int) -> paging.Page:
-    """Return a page of the technologies whose latest determination approves them."""
-    latest = _latest_determinations()
-    query = (select(Proposal, Determination)
-             .join(Determination, Determination.proposal_id == Proposal.id)
-             .join(latest, latest.c.id == Determination.id)
-             .where(Determination.decision.in_(APPROVING))
+    """Return a page of the technologies whose latest determination approves them.
+
+    Read from the derived status rows, which name each proposal's latest determination: an
+    index range, not a grouping of every determination.
+    """
+    query = (select(Proposal, Determination).select_from(ProposalStatus)
+             .join(Proposal, Proposal.id == ProposalStatus.proposal_id)
+             .join(Determination, Determination.id == ProposalStatus.determination_id)
+             .where(ProposalStatus.decided == dashboard_store.APPROVED)
              .options(joinedload(Proposal.department)))
-    page = paging.keyset_page(session, query, Proposal.id, lambda row: row[0].id, args, size,
-                              scalars=False)
+    page = paging.keyset_page(session, query, ProposalStatus.proposal_id, lambda row: row[0].id,
+                              args, size, scalars=False)
     ids = [d.id for _p, d in page.items]
     conditions = dict(session.execute(
         select(Obligation.determination_id, func.count()).where(

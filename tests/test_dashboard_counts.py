@@ -92,6 +92,13 @@ def assert_counts_match(db, clock) -> None:
     for advisory in (True, False):
         counts, open_ids = comment_recount(db, clock(), advisory)
         assert listings.stage_counts(db, clock(), advisory) == counts
+    latest = {}
+    for determination in db.scalars(select(Determination).order_by(Determination.id)):
+        latest[determination.proposal_id] = determination
+    approved = sorted((pid, d.id) for pid, d in latest.items()
+                      if d.decision in oversight.APPROVING)
+    page = oversight.approved_page(db, {}, 100)
+    assert [(row.proposal.id, row.determination.id) for row in page.items] == approved
     rows, total = listings.open_for_comment(db, clock(), 2)
     assert [row.proposal.id for row in rows] == open_ids[:2] and total == len(open_ids)
 

@@ -9,7 +9,7 @@ decision, blocking findings, open report findings), their sums, and the open rep
 findings keyed in the dashboard's order, so that /oversight reads counters and one page of
 findings instead of grouping every proposal on each view; and each proposal's newest
 comment period while it is in public comment, so the home page's "open for comment now"
-is an index range. Filled here from the record as
+is an index range, and its latest determination, so the technologies in use page by id. Filled here from the record as
 it stands; kept current by reviewapp/dashboard_store.py (and `flask rebuild-derived`).
 """
 
@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("proposal_id", sa.Integer(), nullable=False),
         sa.Column("stage", sa.String(length=32), nullable=False),
         sa.Column("decided", sa.String(length=16), nullable=True),
+        sa.Column("determination_id", sa.Integer(), nullable=True),
         sa.Column("blocking_findings", sa.Integer(), nullable=False),
         sa.Column("open_report_findings", sa.Integer(), nullable=False),
         sa.Column("unreviewed_reports", sa.Integer(), nullable=False),
@@ -37,8 +38,11 @@ def upgrade() -> None:
         sa.Column("comment_closes_at", reviewapp.models.base.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(["proposal_id"], ["proposal.id"],
                                 name=op.f("fk_proposal_status_proposal_id_proposal")),
+        sa.ForeignKeyConstraint(["determination_id"], ["determination.id"],
+                                name=op.f("fk_proposal_status_determination_id_determination")),
         sa.PrimaryKeyConstraint("proposal_id", name=op.f("pk_proposal_status")),
     )
+    op.create_index("ix_proposal_status_decided", "proposal_status", ["decided", "proposal_id"])
     op.create_index("ix_proposal_status_comment", "proposal_status",
                     ["comment_closes_at", "comment_opens_at", "proposal_id"])
     op.create_table(
@@ -83,4 +87,5 @@ def downgrade() -> None:
     op.drop_table("open_report_finding")
     op.drop_table("status_tally")
     op.drop_index("ix_proposal_status_comment", table_name="proposal_status")
+    op.drop_index("ix_proposal_status_decided", table_name="proposal_status")
     op.drop_table("proposal_status")

@@ -19,12 +19,15 @@ class ProposalStatus(Base):
 
     __tablename__ = "proposal_status"
     # The home page's "open for comment now" and the clerk's closed periods: index ranges.
+    # The technologies in use (approved now) page by proposal id: another index range.
     __table_args__ = (Index("ix_proposal_status_comment", "comment_closes_at",
-                            "comment_opens_at", "proposal_id"),)
+                            "comment_opens_at", "proposal_id"),
+                      Index("ix_proposal_status_decided", "decided", "proposal_id"))
 
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"), primary_key=True)
     stage: Mapped[str] = mapped_column(String(32))
     decided: Mapped[str | None] = mapped_column(String(16))  # its latest determination's group
+    determination_id: Mapped[int | None] = mapped_column(ForeignKey("determination.id"))
     blocking_findings: Mapped[int]  # on any of its versions; counted while in assessment
     open_report_findings: Mapped[int]  # on its annual reports not yet reviewed
     unreviewed_reports: Mapped[int]  # its reports with findings and no review
