@@ -55,7 +55,8 @@ def _adder(dialect):
 
 _ADD = {"postgresql": _adder(postgresql), "sqlite": _adder(sqlite)}
 COLUMNS = ("proposal_id", "stage", "decided", "determination_id", "blocking_findings",
-           "open_report_findings", "unreviewed_reports", "comment_opens_at", "comment_closes_at")
+           "open_report_findings", "unreviewed_reports", "comment_period_id", "comment_opens_at",
+           "comment_closes_at")
 
 
 @dataclass
@@ -69,6 +70,7 @@ class Status:
     blocking_findings: int = 0
     open_report_findings: int = 0
     unreviewed_reports: int = 0
+    comment_period_id: int | None = None
     comment_opens_at: datetime | None = None
     comment_closes_at: datetime | None = None
 
@@ -166,11 +168,13 @@ def _statuses(session: Session, batch: list[int]) -> tuple[dict, list[dict]]:
         rows[pid].blocking_findings = number
     newest = (select(func.max(CommentPeriod.id)).where(CommentPeriod.proposal_id.in_(batch))
               .group_by(CommentPeriod.proposal_id))
-    for pid, opens_at, closes_at in session.execute(
-            select(CommentPeriod.proposal_id, CommentPeriod.opens_at, CommentPeriod.closes_at)
-            .where(CommentPeriod.id.in_(newest))):
+    for period_id, pid, opens_at, closes_at in session.execute(
+            select(CommentPeriod.id, CommentPeriod.proposal_id, CommentPeriod.opens_at,
+                   CommentPeriod.closes_at).where(CommentPeriod.id.in_(newest))):
         if rows[pid].stage == Stage.PUBLIC_COMMENT.value:
-            rows[pid].comment_opens_at, rows[pid].comment_closes_at = opens_at, closes_at
+            row = rows[pid]
+            row.comment_period_id, row.comment_opens_at, row.comment_closes_at = (
+                period_id, opens_at, closes_at)
     reviewed = select(ReportReview.report_id).join(
         AnnualReport, AnnualReport.id == ReportReview.report_id).where(
         AnnualReport.proposal_id.in_(batch))

@@ -101,8 +101,7 @@ def open_for_comment(session: Session, now: datetime, limit: int) -> tuple[list[
     found = session.execute(
         select(Proposal, CommentPeriod).select_from(ProposalStatus)
         .join(Proposal, Proposal.id == ProposalStatus.proposal_id)
-        .join(CommentPeriod, and_(CommentPeriod.proposal_id == Proposal.id,
-                                  _is_latest_period(CommentPeriod)))
+        .join(CommentPeriod, CommentPeriod.id == ProposalStatus.comment_period_id)
         .where(open_now).options(joinedload(Proposal.department))
         .order_by(ProposalStatus.comment_closes_at, ProposalStatus.proposal_id).limit(limit)).all()
     total = session.scalar(select(func.count()).select_from(ProposalStatus).where(open_now))

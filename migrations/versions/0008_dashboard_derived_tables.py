@@ -34,12 +34,15 @@ def upgrade() -> None:
         sa.Column("blocking_findings", sa.Integer(), nullable=False),
         sa.Column("open_report_findings", sa.Integer(), nullable=False),
         sa.Column("unreviewed_reports", sa.Integer(), nullable=False),
+        sa.Column("comment_period_id", sa.Integer(), nullable=True),
         sa.Column("comment_opens_at", reviewapp.models.base.UTCDateTime(), nullable=True),
         sa.Column("comment_closes_at", reviewapp.models.base.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(["proposal_id"], ["proposal.id"],
                                 name=op.f("fk_proposal_status_proposal_id_proposal")),
         sa.ForeignKeyConstraint(["determination_id"], ["determination.id"],
                                 name=op.f("fk_proposal_status_determination_id_determination")),
+        sa.ForeignKeyConstraint(["comment_period_id"], ["comment_period.id"],
+                                name=op.f("fk_proposal_status_comment_period_id_comment_period")),
         sa.PrimaryKeyConstraint("proposal_id", name=op.f("pk_proposal_status")),
     )
     op.create_index("ix_proposal_status_decided", "proposal_status", ["decided", "proposal_id"])

@@ -32,6 +32,7 @@ class ProposalStatus(Base):
     open_report_findings: Mapped[int]  # on its annual reports not yet reviewed
     unreviewed_reports: Mapped[int]  # its reports with findings and no review
     # Its newest comment period, while the proposal is stored in public comment.
+    comment_period_id: Mapped[int | None] = mapped_column(ForeignKey("comment_period.id"))
     comment_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     comment_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
