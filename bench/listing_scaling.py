@@ -211,8 +211,9 @@ def _analyze(url: str) -> None:
     """Gather PostgreSQL's planner statistics now rather than when autovacuum gets to it."""
     engine = create_engine(url)
     if engine.dialect.name == "postgresql":
-        with engine.begin() as conn:
-            conn.execute(text("ANALYZE"))
+        with engine.begin() as conn:  # this schema's tables only: others may be in use
+            for name in Base.metadata.tables:
+                conn.execute(text(f'ANALYZE "{name}"'))
     engine.dispose()
 
 
