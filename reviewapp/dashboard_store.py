@@ -13,9 +13,9 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from . import tally as counters
 from .models import (
     AnnualReport,
     CommentPeriod,
@@ -30,30 +30,19 @@ from .models import (
     ReportReview,
     Severity,
     Stage,
-    StatusTally,
 )
 
 STALE = "dashboard_stale"  # session.info key: {"proposals": ids, "versions": ids, "reports": ids}
 BATCH = 500
 APPROVING = (Decision.APPROVED, Decision.APPROVED_WITH_CONDITIONS)
 SEVERITY_RANK = {Severity.BLOCKING: 0, Severity.WARNING: 1, Severity.INFO: 2}
+PREFIX = "dashboard:"  # of this store's counters in the shared tally
 APPROVED, DENIED = "approved", "denied"  # the groups of a latest determination
 BLOCKING_IN_ASSESSMENT = "blocking_in_assessment"
 OPEN_REPORT_FINDINGS = "open_report_findings"
 UNREVIEWED_REPORTS = "unreviewed_reports"
 
 
-
-def _adder(dialect):
-    """Return INSERT ... ON CONFLICT DO UPDATE adding to a counter: two transactions
-    counting at once both land, the second waiting for the first's row."""
-    insert = dialect.insert(StatusTally.__table__)
-    return insert.on_conflict_do_update(
-        index_elements=[StatusTally.key],
-        set_={"number": StatusTally.__table__.c.number + insert.excluded.number})
-
-
-_ADD = {"postgresql": _adder(postgresql), "sqlite": _adder(sqlite)}
 COLUMNS = ("proposal_id", "stage", "decided", "determination_id", "blocking_findings",
            "open_report_findings", "unreviewed_reports", "comment_period_id", "comment_opens_at",
            "comment_closes_at")
@@ -214,27 +203,19 @@ def refresh(session: Session, proposal_ids: Iterable[int]) -> None:
                             [asdict(row) for row in new.values()])
         if open_findings:
             session.execute(OpenReportFinding.__table__.insert(), open_findings)
-    _add(session, change)
-
-
-def _add(session: Session, change: Counter) -> None:
-    """Add each nonzero change to its counter, creating the counter the first time."""
-    rows = [{"key": key, "number": number} for key, number in sorted(change.items()) if number]
-    if rows:
-        connection = session.connection()
-        connection.execute(_ADD[connection.dialect.name], rows)
+    counters.add(session, Counter({PREFIX + key: n for key, n in change.items()}))
 
 
 def tally(session: Session) -> Counter:
-    """Return every dashboard counter (one statement on a table of a dozen rows)."""
-    return Counter(dict(session.execute(select(StatusTally.key, StatusTally.number)).all()))
+    """Return every dashboard counter (one statement on a table of a few dozen rows)."""
+    return counters.read(session, PREFIX)
 
 
 def rebuild(session: Session) -> int:
     """Work every proposal's counts out again; return how many proposals were counted."""
     session.execute(delete(OpenReportFinding))
     session.execute(delete(ProposalStatus))
-    session.execute(delete(StatusTally))
+    counters.reset(session, PREFIX)
     ids = session.scalars(select(Proposal.id)).all()
     refresh(session, ids)
     return len(ids)

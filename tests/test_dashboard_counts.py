@@ -166,3 +166,37 @@ def test_rebuild_derived_counts_proposals_loaded_behind_the_apps_back(app, db, w
     assert result.exit_code == 0, result.output
     assert "proposals counted for the dashboard" in result.output
     assert_counts_match(db, clock)
+
+
+def test_the_migrations_fill_the_counts_from_the_record_already_stored(tmp_path):
+    from alembic import command
+
+    from reviewapp import clock as app_clock
+    from reviewapp import create_app, registry
+    from reviewapp.cli.setup import alembic_config, upgrade_database
+    from reviewapp.db import dispose, get_session
+    from reviewapp.demo import seed
+    from tests.test_listings import registry_recount
+    from tests.test_migrations import empty_database_url
+
+    url, cleanup = empty_database_url(tmp_path)
+    try:
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "counts-test-" + "k" * 32},
+                         instance_path=str(tmp_path / "instance"))
+        upgrade_database(app)
+        with app.app_context():
+            assert seed(get_session()) is True
+        dispose(app)
+        # Back to before the counters, and forward again: 0008 fills them from the record.
+        command.downgrade(alembic_config(url), "0007")
+        command.upgrade(alembic_config(url), "head")
+        with app.app_context():
+            db = get_session()
+            board = oversight.dashboard(db, app_clock.now())
+            assert board == oversight.Dashboard(*recount(db))
+            assert sum(n for _label, n in board.status_counts) > 0
+            assert registry.summary(db) == registry_recount(db)
+            assert registry.summary(db).recipients > 0
+        dispose(app)
+    finally:
+        cleanup()

@@ -5,11 +5,11 @@ import dataclasses
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from reviewapp import registry_store, report_schedule, schedule_store
+from reviewapp import registry, registry_store, report_schedule, schedule_store
 from reviewapp.deadlines.reports import due_items
-from reviewapp.models import RegistryRecipient, RegistryUse, ReportSchedule, Stage
+from reviewapp.models import RecipientType, RegistryRecipient, RegistryUse, ReportSchedule, Stage
 from reviewapp.services import proposals
 from tests.test_query_count import walk_pages
 from tests.test_registry import recipient, sharing
@@ -115,11 +115,27 @@ def registry_state(db) -> tuple:
     )
 
 
+def registry_recount(db) -> registry.Summary:
+    """Count the registry's summary from every derived row, as it was counted per view."""
+    listed = RegistryRecipient.technologies > 0
+    by_type = dict(db.execute(select(RegistryRecipient.recipient_type, func.count())
+                              .where(listed).group_by(RegistryRecipient.recipient_type)).all())
+    flagged = [db.scalar(select(func.count()).where(listed, column.is_(True)))
+               for column in registry.FLAG_COLUMNS.values()]
+    proposals = db.scalar(select(func.count(func.distinct(RegistryUse.proposal_id))))
+    return registry.Summary(
+        sum(by_type.values()), proposals,
+        [(kind, by_type.get(kind, 0)) for kind in RecipientType],
+        list(zip(registry.FLAG_COLUMNS, flagged, strict=True)))
+
+
 def test_the_registry_kept_at_each_commit_equals_one_rebuilt_from_the_record(
         client, world, db, clock, profile):
     shared = recipient("Alameda County Sheriff")
     world.proposal(Stage.DECIDED, sharing("Approved", shared, recipient("ICE ERO", "county")))
+    assert registry.summary(db) == registry_recount(db)
     world.proposal(Stage.DECIDED, sharing("Denied", recipient("Denied Agency")), motion="deny")
+    assert registry.summary(db) == registry_recount(db)
     gone = world.proposal(Stage.ASSESSMENT, sharing("Withdrawn", shared,
                                                     recipient("Gone Agency", "private")))
     proposals.withdraw(db, gone, world.submitter, clock(), profile, "No longer needed.")
@@ -127,6 +143,9 @@ def test_the_registry_kept_at_each_commit_equals_one_rebuilt_from_the_record(
     world.proposal(Stage.SUBMITTED, sharing("Pending", recipient(" alameda county SHERIFF"),
                                             recipient("Vigilant LEARN", "vendor_pool")))
     kept = registry_state(db)
+    summary = registry.summary(db)
+    assert summary == registry_recount(db) and summary.recipients == 3
+    assert dict(summary.flag_counts)[registry.IMMIGRATION] == 1
     assert {key for key, *_ in kept[0]} >= {"alameda county sheriff", "ice ero", "gone agency"}
     listed = {row[0]: row[-1] for row in kept[0]}
     assert listed["gone agency"] == 0 and listed["alameda county sheriff"] == 2
@@ -134,6 +153,9 @@ def test_the_registry_kept_at_each_commit_equals_one_rebuilt_from_the_record(
     registry_store.rebuild(db)
     db.commit()
     assert registry_state(db) == kept
+    assert registry.summary(db) == summary
+    registry_store.recount(db)
+    assert registry.summary(db) == summary
     assert client.get("/registry/gone-agency").status_code == 404  # unlisted, slug kept
 
 

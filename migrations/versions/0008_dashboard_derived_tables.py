@@ -9,7 +9,8 @@ decision, blocking findings, open report findings), their sums, and the open rep
 findings keyed in the dashboard's order, so that /oversight reads counters and one page of
 findings instead of grouping every proposal on each view; and each proposal's newest
 comment period while it is in public comment, so the home page's "open for comment now"
-is an index range, and its latest determination, so the technologies in use page by id. Filled here from the record as
+is an index range, and its latest determination, so the technologies in use page by id.
+The registry's summary counts join the same tally (reviewapp/tally.py). Filled here from the record as
 it stands; kept current by reviewapp/dashboard_store.py (and `flask rebuild-derived`).
 """
 
@@ -77,10 +78,11 @@ def _fill() -> None:
     """Work the counts out from the record as it stands."""
     from sqlalchemy.orm import Session
 
-    from reviewapp import dashboard_store
+    from reviewapp import dashboard_store, registry_store
 
     session = Session(bind=op.get_bind())
     dashboard_store.rebuild(session)
+    registry_store.recount(session)
     session.flush()
 
 
