@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, event, func, select
 from sqlalchemy.orm import Session
 
 from . import tally as counters
@@ -75,8 +75,6 @@ def decided_key(group: str) -> str:
 def contribution(row) -> Counter:
     """Return what one proposal's status row adds to each counter."""
     counts: Counter = Counter()
-    if row is None:
-        return counts
     if row.stage != Stage.DRAFT.value:
         counts[f"stage:{row.stage}"] += 1
     if row.decided:
@@ -126,16 +124,9 @@ def _forget(session: Session) -> None:
     session.info.pop(STALE, None)
 
 
-def install() -> None:
-    """Listen to every session (once): called on import."""
-    from sqlalchemy import event
-
-    event.listen(Session, "after_flush", _note_changes)
-    event.listen(Session, "before_commit", _refresh_before_commit)
-    event.listen(Session, "after_rollback", _forget)
-
-
-install()
+event.listen(Session, "after_flush", _note_changes)
+event.listen(Session, "before_commit", _refresh_before_commit)
+event.listen(Session, "after_rollback", _forget)
 
 
 def _statuses(session: Session, batch: list[int]) -> tuple[dict, list[dict]]:
@@ -185,6 +176,7 @@ def _statuses(session: Session, batch: list[int]) -> tuple[dict, list[dict]]:
 
 def refresh(session: Session, proposal_ids: Iterable[int]) -> None:
     """Work these proposals' part in the counts out again; add the change to the tally."""
+    counters.lock(session)
     ids = sorted(set(proposal_ids))
     change: Counter = Counter()
     for start in range(0, len(ids), BATCH):

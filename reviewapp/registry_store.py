@@ -11,7 +11,7 @@ agencies once, here, instead of several times on every page view.
 from collections import Counter
 from collections.abc import Iterable
 
-from sqlalchemy import delete, event, func, inspect, select, text, update
+from sqlalchemy import delete, event, func, inspect, select, update
 from sqlalchemy.orm import Session
 
 from . import tally as counters
@@ -46,8 +46,6 @@ STALE = "registry_stale_proposals"
 FLAG_NAMES = tuple(flag.key for flag in FLAG_COLUMNS)  # each a boolean column
 BATCH = 500
 TYPE_RANK = {kind: rank for rank, kind in enumerate(RecipientType)}
-# Two transactions re-summarizing one recipient must not both miss the other's rows.
-PG_LOCK = "SELECT pg_advisory_xact_lock(7007)"
 
 
 def _note_changes(session: Session, _context) -> None:
@@ -93,8 +91,8 @@ def refresh(session: Session, proposal_ids: Iterable[int], counts: bool = True) 
     these proposals' and recipients' parts before and after (unless `counts` is false:
     migration 0007 runs before the tally exists).
     """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text(PG_LOCK))
+    # Two transactions re-summarizing one recipient must not both miss the other's rows.
+    counters.lock(session)
     ids = sorted(set(proposal_ids))
     touched: set[int] = set()
     change: Counter = Counter()

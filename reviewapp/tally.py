@@ -6,11 +6,24 @@ in the transaction that makes them, and resets only its own keys when it rebuild
 
 from collections import Counter
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from .models import StatusTally
+
+# One lock for every refresh of derived rows on PostgreSQL, held to the commit: a refresh
+# reads a proposal's old rows and replaces them, and two at once would both read the same
+# old rows (counting a change twice, or colliding on the new rows). Row locks on the
+# proposals instead could deadlock with a transaction that locked one of them first.
+PG_LOCK = text("SELECT pg_advisory_xact_lock(7007)")
+
+
+def lock(session: Session) -> None:
+    """Take the derived rows' lock until the transaction ends (PostgreSQL; SQLite has one
+    writer at a time already)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(PG_LOCK)
 
 
 def _adder(dialect):
