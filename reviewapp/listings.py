@@ -98,12 +98,18 @@ def open_for_comment(session: Session, now: datetime, limit: int) -> tuple[list[
     cost follows the number of open periods, not of proposals or of periods ever held.
     """
     open_now = and_(ProposalStatus.comment_opens_at <= now, ProposalStatus.comment_closes_at > now)
-    found = session.execute(
-        select(Proposal, CommentPeriod).select_from(ProposalStatus)
-        .join(Proposal, Proposal.id == ProposalStatus.proposal_id)
-        .join(CommentPeriod, CommentPeriod.id == ProposalStatus.comment_period_id)
-        .where(open_now).options(joinedload(Proposal.department))
-        .order_by(ProposalStatus.comment_closes_at, ProposalStatus.proposal_id).limit(limit)).all()
+    # The page's keys first, in index order, then their rows: one statement joining all three
+    # tables would be planned as a hash join over every open period.
+    keys = session.execute(
+        select(ProposalStatus.proposal_id, ProposalStatus.comment_period_id).where(open_now)
+        .order_by(ProposalStatus.comment_closes_at, ProposalStatus.proposal_id)
+        .limit(limit)).all()
+    periods = [period_id for _pid, period_id in keys]
+    loaded = {p.id: (p, period) for p, period in session.execute(
+        select(Proposal, CommentPeriod)
+        .join(CommentPeriod, CommentPeriod.proposal_id == Proposal.id)
+        .where(CommentPeriod.id.in_(periods)).options(joinedload(Proposal.department)))}
+    found = [loaded[pid] for pid, _period_id in keys]
     total = session.scalar(select(func.count()).select_from(ProposalStatus).where(open_now))
     rows = [ProposalRow(p, Stage.PUBLIC_COMMENT, period, None, None, True) for p, period in found]
     return rows, total

@@ -48,7 +48,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_proposal_status_decided", "proposal_status", ["decided", "proposal_id"])
     op.create_index("ix_proposal_status_comment", "proposal_status",
-                    ["comment_closes_at", "comment_opens_at", "proposal_id"])
+                    ["comment_closes_at", "proposal_id", "comment_opens_at"])
     op.create_table(
         "status_tally",
         sa.Column("key", sa.String(length=40), nullable=False),

@@ -20,8 +20,8 @@ class ProposalStatus(Base):
     __tablename__ = "proposal_status"
     # The home page's "open for comment now" and the clerk's closed periods: index ranges.
     # The technologies in use (approved now) page by proposal id: another index range.
-    __table_args__ = (Index("ix_proposal_status_comment", "comment_closes_at",
-                            "comment_opens_at", "proposal_id"),
+    __table_args__ = (Index("ix_proposal_status_comment", "comment_closes_at", "proposal_id",
+                            "comment_opens_at"),
                       Index("ix_proposal_status_decided", "decided", "proposal_id"))
 
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"), primary_key=True)
