@@ -2,7 +2,8 @@
 
 Each page costs a fixed number of statements whatever the number of proposals: the page's
 proposals come by keyset (see paging.py) and their periods, hearings and determinations by
-one statement each, bounded by the page's ids.
+one statement each, bounded by the page's ids. Counts and the proposals open for comment
+come from the derived status rows and tally (dashboard_store.py).
 """
 
 from collections.abc import Mapping

@@ -1,9 +1,12 @@
 """The oversight dashboard's counts, derived: kept per proposal and summed in a tally.
 
-Not a record: worked out from stages, determinations, findings, annual reports and their
-reviews whenever a transaction changes one of them (reviewapp/dashboard_store.py), so the
-dashboard reads a dozen counters and one page of open findings instead of grouping every
-proposal, determination and finding on each view. Rebuilt by `flask rebuild-derived`.
+Not a record: worked out from stages, comment periods, determinations, findings, annual
+reports and their reviews whenever a transaction changes one of them
+(reviewapp/dashboard_store.py), so the dashboard reads a dozen counters and one page of
+open findings instead of grouping every proposal, determination and finding on each view;
+the home page's open comment periods, the clerk's stage counts and the technologies in use
+read the same rows. The registry keeps its counters in the same tally (registry_store.py).
+Rebuilt by `flask rebuild-derived`.
 """
 
 from datetime import datetime
