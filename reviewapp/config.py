@@ -27,6 +27,7 @@ class Config:
     PROFILE = "ccops-model"
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     COMMENTS_PER_PAGE = 20
+    LIST_PER_PAGE = 25  # proposals, recipients, technologies a page (paging.py says why 25)
 
     # Behind a reverse proxy: how many proxies in front of the app set X-Forwarded-*
     # headers (Werkzeug's ProxyFix trusts exactly that many), and the host names the site

@@ -2,18 +2,20 @@
 
 Each page costs a fixed number of statements whatever the number of proposals: the page's
 proposals come by keyset (see paging.py) and their periods, hearings and determinations by
-one statement each, bounded by the page's ids.
+one statement each, bounded by the page's ids. Counts and the proposals open for comment
+come from the derived status rows and tally (dashboard_store.py).
 """
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
-from . import paging
-from .models import CommentPeriod, Determination, Hearing, Proposal, Stage
+from . import dashboard_store, paging
+from .models import CommentPeriod, Determination, Hearing, Proposal, ProposalStatus, Stage
 from .workflow import effective_stage
 
 # The home page shows this many of the proposals open for comment, closing soonest first.
@@ -22,31 +24,45 @@ OPEN_SHOWN = 10
 
 @dataclass(frozen=True)
 class ProposalRow:
-    """One proposal as a listing shows it, with its stage as of now."""
+    """One proposal as a listing shows it, with its stage as of now.
+
+    The period, hearing and determination are rows of the few columns listings show
+    (PERIOD, HEARING, DETERMINATION), or whole records where a caller has them.
+    """
 
     proposal: Proposal
     stage: Stage
-    period: CommentPeriod | None
-    hearing: Hearing | None
-    determination: Determination | None
+    period: Any
+    hearing: Any
+    determination: Any
     comments_open: bool
 
 
-def _latest_by_proposal(session: Session, model, ids: list[int]) -> dict:
-    """Return each proposal's newest row of `model` (highest id), for these ids only."""
+def _latest_by_proposal(session: Session, columns: tuple, ids: list[int]) -> dict:
+    """Return each proposal's newest row (highest id) of these columns, for these ids only.
+
+    Columns, not ORM objects: a listing shows two or three fields of each.
+    """
     if not ids:
         return {}
-    rows = session.scalars(select(model).where(model.proposal_id.in_(ids)).order_by(model.id))
+    model = columns[0].class_
+    rows = session.execute(select(model.proposal_id, *columns)
+                           .where(model.proposal_id.in_(ids)).order_by(model.id))
     return {row.proposal_id: row for row in rows}  # ordered by id: the newest wins
+
+
+PERIOD = (CommentPeriod.opens_at, CommentPeriod.closes_at)
+HEARING = (Hearing.hearing_date,)
+DETERMINATION = (Determination.decision, Determination.issued_at)
 
 
 def describe(session: Session, proposals: list[Proposal], now: datetime,
              has_advisory_body: bool) -> list[ProposalRow]:
     """Return a listing row for each proposal (three statements, bounded by the list)."""
     ids = [p.id for p in proposals]
-    periods = _latest_by_proposal(session, CommentPeriod, ids)
-    hearings = _latest_by_proposal(session, Hearing, ids)
-    decisions = _latest_by_proposal(session, Determination, ids)
+    periods = _latest_by_proposal(session, PERIOD, ids)
+    hearings = _latest_by_proposal(session, HEARING, ids)
+    decisions = _latest_by_proposal(session, DETERMINATION, ids)
     rows = []
     for p in proposals:
         period = periods.get(p.id)
@@ -54,7 +70,8 @@ def describe(session: Session, proposals: list[Proposal], now: datetime,
                                 has_advisory_body)
         rows.append(ProposalRow(
             p, stage, period, hearings.get(p.id), decisions.get(p.id),
-            comments_open=bool(stage is Stage.PUBLIC_COMMENT and period and period.is_open(now))))
+            comments_open=bool(stage is Stage.PUBLIC_COMMENT and period
+                               and period.opens_at <= now < period.closes_at)))
     return rows
 
 
@@ -77,18 +94,24 @@ def _is_latest_period(period) -> object:
 def open_for_comment(session: Session, now: datetime, limit: int) -> tuple[list[ProposalRow], int]:
     """Return the proposals open for comment now, closing soonest first, and how many are.
 
-    Read from the comment periods that have not closed (an index range on closes_at), so
-    the cost follows the number of open periods, not of proposals.
+    Read from the derived status rows (dashboard_store.py), which hold each proposal's
+    newest period while it is in public comment: an index range on the closing time, so the
+    cost follows the number of open periods, not of proposals or of periods ever held.
     """
-    open_now = and_(CommentPeriod.opens_at <= now, CommentPeriod.closes_at > now,
-                    Proposal.stage == Stage.PUBLIC_COMMENT, _is_latest_period(CommentPeriod))
-    base = select(Proposal, CommentPeriod).join(
-        CommentPeriod, CommentPeriod.proposal_id == Proposal.id).where(open_now)
-    found = session.execute(base.options(joinedload(Proposal.department))
-                            .order_by(CommentPeriod.closes_at, Proposal.id).limit(limit)).all()
-    total = session.scalar(select(func.count()).select_from(
-        select(CommentPeriod.id).join(Proposal, Proposal.id == CommentPeriod.proposal_id)
-        .where(open_now).subquery()))
+    open_now = and_(ProposalStatus.comment_opens_at <= now, ProposalStatus.comment_closes_at > now)
+    # The page's keys first, in index order, then their rows: one statement joining all three
+    # tables would be planned as a hash join over every open period.
+    keys = session.execute(
+        select(ProposalStatus.proposal_id, ProposalStatus.comment_period_id).where(open_now)
+        .order_by(ProposalStatus.comment_closes_at, ProposalStatus.proposal_id)
+        .limit(limit)).all()
+    periods = [period_id for _pid, period_id in keys]
+    loaded = {p.id: (p, period) for p, period in session.execute(
+        select(Proposal, CommentPeriod)
+        .join(CommentPeriod, CommentPeriod.proposal_id == Proposal.id)
+        .where(CommentPeriod.id.in_(periods)).options(joinedload(Proposal.department)))}
+    found = [loaded[pid] for pid, _period_id in keys]
+    total = session.scalar(select(func.count()).select_from(ProposalStatus).where(open_now))
     rows = [ProposalRow(p, Stage.PUBLIC_COMMENT, period, None, None, True) for p, period in found]
     return rows, total
 
@@ -112,18 +135,13 @@ def stage_filter(stage: Stage, now: datetime, has_advisory_body: bool):
 
 
 def stage_counts(session: Session, now: datetime, has_advisory_body: bool) -> dict[Stage, int]:
-    """Count proposals by their stage as of now (two aggregate statements)."""
-    counts = {stage: 0 for stage in Stage if stage is not Stage.DRAFT}
-    for stage, number in session.execute(
-            select(Proposal.stage, func.count()).where(Proposal.stage != Stage.DRAFT)
-            .group_by(Proposal.stage)):
-        counts[stage] = number
-    period = aliased(CommentPeriod)
-    closed = session.scalar(
-        select(func.count()).select_from(Proposal)
-        .join(period, period.proposal_id == Proposal.id)
-        .where(Proposal.stage == Stage.PUBLIC_COMMENT, period.closes_at <= now,
-               _is_latest_period(period)))
+    """Count proposals by their stage as of now (the derived tally, and one index range)."""
+    tally = dashboard_store.tally(session)
+    counts = {stage: tally[dashboard_store.stage_key(stage)]
+              for stage in Stage if stage is not Stage.DRAFT}
+    # Stored in public comment with the newest period closed: past comment by the clock.
+    closed = session.scalar(select(func.count()).select_from(ProposalStatus)
+                            .where(ProposalStatus.comment_closes_at <= now))
     after_comment = Stage.ADVISORY_REVIEW if has_advisory_body else Stage.AWAITING_HEARING
     counts[Stage.PUBLIC_COMMENT] -= closed
     counts[after_comment] += closed

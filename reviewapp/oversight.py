@@ -4,7 +4,6 @@ Every function runs a fixed number of queries whatever the number of proposals; 
 are aggregate statements and lists come a page at a time.
 """
 
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -12,17 +11,17 @@ from datetime import datetime
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from . import paging
+# dashboard_store also installs, on import, the listeners that keep the counts current.
+from . import dashboard_store, paging
 from .models import (
     AnnualReport,
     Decision,
     Determination,
-    Finding,
     Obligation,
+    OpenReportFinding,
     Proposal,
-    ProposalVersion,
+    ProposalStatus,
     ReportFinding,
-    ReportReview,
     Severity,
     Stage,
 )
@@ -49,22 +48,19 @@ class Technology:
     obligations: list[Obligation] = field(default_factory=list)
 
 
-def _latest_determinations():
-    """Return a subquery of each proposal's latest determination id."""
-    return (select(func.max(Determination.id).label("id"))
-            .group_by(Determination.proposal_id).subquery())
-
-
 def approved_page(session: Session, args: Mapping[str, str], size: int) -> paging.Page:
-    """Return a page of the technologies whose latest determination approves them."""
-    latest = _latest_determinations()
-    query = (select(Proposal, Determination)
-             .join(Determination, Determination.proposal_id == Proposal.id)
-             .join(latest, latest.c.id == Determination.id)
-             .where(Determination.decision.in_(APPROVING))
+    """Return a page of the technologies whose latest determination approves them.
+
+    Read from the derived status rows, which name each proposal's latest determination: an
+    index range, not a grouping of every determination.
+    """
+    query = (select(Proposal, Determination).select_from(ProposalStatus)
+             .join(Proposal, Proposal.id == ProposalStatus.proposal_id)
+             .join(Determination, Determination.id == ProposalStatus.determination_id)
+             .where(ProposalStatus.decided == dashboard_store.APPROVED)
              .options(joinedload(Proposal.department)))
-    page = paging.keyset_page(session, query, Proposal.id, lambda row: row[0].id, args, size,
-                              scalars=False)
+    page = paging.keyset_page(session, query, ProposalStatus.proposal_id, lambda row: row[0].id,
+                              args, size, scalars=False)
     ids = [d.id for _p, d in page.items]
     conditions = dict(session.execute(
         select(Obligation.determination_id, func.count()).where(
@@ -108,33 +104,21 @@ class Dashboard:
 
 
 def dashboard(session: Session, now: datetime) -> Dashboard:
-    """Count proposals by status, and open findings (a fixed number of queries)."""
-    stages = Counter(dict(session.execute(
-        select(Proposal.stage, func.count()).where(Proposal.stage != Stage.DRAFT)
-        .group_by(Proposal.stage)).all()))
-    decided: Counter = Counter()
-    latest = _latest_determinations()
-    for decision, number in session.execute(
-            select(Determination.decision, func.count())
-            .join(latest, latest.c.id == Determination.id).group_by(Determination.decision)):
-        decided["Approved" if decision in APPROVING else "Denied"] += number
+    """Count proposals by status, and open findings, from the derived tally (one statement).
+
+    dashboard_store keeps the tally at each commit, so the dashboard costs the same at any
+    number of proposals.
+    """
+    tally = dashboard_store.tally(session)
     counts = []
     for label, group_stages in STATUS_GROUPS:
-        counts.append((label, decided[label] if label in decided or not group_stages
-                       else sum(stages[s] for s in group_stages)))
-    reviewed = select(ReportReview.report_id)
-    open_findings = session.scalar(
-        select(func.count()).select_from(ReportFinding)
-        .where(ReportFinding.report_id.not_in(reviewed)))
-    unreviewed = session.scalar(
-        select(func.count(func.distinct(ReportFinding.report_id)))
-        .where(ReportFinding.report_id.not_in(reviewed)))
-    in_assessment = select(ProposalVersion.id).join(Proposal).where(
-        Proposal.stage == Stage.ASSESSMENT)
-    blocking = session.scalar(
-        select(func.count()).select_from(Finding)
-        .where(Finding.severity == Severity.BLOCKING, Finding.version_id.in_(in_assessment)))
-    return Dashboard(counts, open_findings, blocking, unreviewed)
+        if group_stages:
+            counts.append((label, sum(tally[dashboard_store.stage_key(s)] for s in group_stages)))
+        else:
+            counts.append((label, tally[dashboard_store.decided_key(label.lower())]))
+    return Dashboard(counts, tally[dashboard_store.OPEN_REPORT_FINDINGS],
+                     tally[dashboard_store.BLOCKING_IN_ASSESSMENT],
+                     tally[dashboard_store.UNREVIEWED_REPORTS])
 
 
 @dataclass(frozen=True)
@@ -159,16 +143,24 @@ def report_findings(session: Session, proposal_id: int | None = None,
 
     With `size`, return page `page` of them (and one more, to tell whether a next exists).
     """
-    query = (select(ReportFinding, AnnualReport.id, AnnualReport.period_number,
-                    Proposal.id, Proposal.title)
-             .join(AnnualReport, AnnualReport.id == ReportFinding.report_id)
-             .join(Proposal, Proposal.id == AnnualReport.proposal_id)
-             .order_by(SEVERITY_ORDER, Proposal.id, AnnualReport.period_number,
-                       ReportFinding.id))
+    columns = (ReportFinding, AnnualReport.id, AnnualReport.period_number, Proposal.id,
+               Proposal.title)
+    if unreviewed_only:
+        # The derived open findings hold the order's keys: a page is an index range.
+        query = (select(*columns).select_from(OpenReportFinding)
+                 .join(ReportFinding, ReportFinding.id == OpenReportFinding.finding_id)
+                 .join(AnnualReport, AnnualReport.id == ReportFinding.report_id)
+                 .join(Proposal, Proposal.id == OpenReportFinding.proposal_id)
+                 .order_by(OpenReportFinding.severity_rank, OpenReportFinding.proposal_id,
+                           OpenReportFinding.period_number, OpenReportFinding.finding_id))
+    else:
+        query = (select(*columns)
+                 .join(AnnualReport, AnnualReport.id == ReportFinding.report_id)
+                 .join(Proposal, Proposal.id == AnnualReport.proposal_id)
+                 .order_by(SEVERITY_ORDER, Proposal.id, AnnualReport.period_number,
+                           ReportFinding.id))
     if proposal_id is not None:
         query = query.where(AnnualReport.proposal_id == proposal_id)
-    if unreviewed_only:
-        query = query.where(ReportFinding.report_id.not_in(select(ReportReview.report_id)))
     if size is not None:
         query = query.offset((page - 1) * size).limit(size + 1)
     return [ReportFindingRow(*row) for row in session.execute(query)]

@@ -17,10 +17,10 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from . import paging
+from . import paging, tally
 from .compliance.agencies import effective_type
 from .compliance.california import serves_immigration_enforcement
 from .models import (
@@ -219,7 +219,7 @@ class TypeGroup:
 
 @dataclass(frozen=True)
 class Summary:
-    """The registry's counts, by aggregate statements over the derived tables."""
+    """The registry's counts, from its derived counters."""
 
     recipients: int
     proposals: int
@@ -228,23 +228,23 @@ class Summary:
 
 
 LISTED = RegistryRecipient.technologies > 0
+# The registry's counters in the shared tally (tally.py), kept by registry_store.
+TALLY_PREFIX = "registry:"
+RECIPIENTS, PROPOSALS = "recipients", "proposals"
 FLAG_COLUMNS = {IMMIGRATION: RegistryRecipient.immigration,
                 OTHER_STATE: RegistryRecipient.other_state,
                 PRIVATE: RegistryRecipient.private, VENDOR_POOL: RegistryRecipient.vendor_pool}
 
 
 def summary(session: Session) -> Summary:
-    """Count recipients by type and by flag, and the proposals they get data from."""
-    by_type = dict(session.execute(
-        select(RegistryRecipient.recipient_type, func.count()).where(LISTED)
-        .group_by(RegistryRecipient.recipient_type)).all())
-    flagged = session.execute(select(*(
-        func.count().filter(column.is_(True)) for column in FLAG_COLUMNS.values()))
-        .where(LISTED)).one()
-    proposals = session.scalar(select(func.count(func.distinct(RegistryUse.proposal_id))))
-    return Summary(sum(by_type.values()), proposals,
-                   [(kind, by_type.get(kind, 0)) for kind in RecipientType],
-                   list(zip(FLAG_COLUMNS, flagged, strict=True)))
+    """Count recipients by type and by flag, and the proposals they get data from.
+
+    Read from the registry's counters, which registry_store keeps at each commit.
+    """
+    counts = tally.read(session, TALLY_PREFIX)
+    return Summary(counts[RECIPIENTS], counts[PROPOSALS],
+                   [(kind, counts[f"type:{kind.value}"]) for kind in RecipientType],
+                   [(flag, counts[f"flag:{flag.key}"]) for flag in FLAG_COLUMNS])
 
 
 def type_start(kind: RecipientType) -> str:

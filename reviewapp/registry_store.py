@@ -11,9 +11,10 @@ agencies once, here, instead of several times on every page view.
 from collections import Counter
 from collections.abc import Iterable
 
-from sqlalchemy import delete, event, func, inspect, select, text
+from sqlalchemy import delete, event, func, inspect, select, update
 from sqlalchemy.orm import Session
 
+from . import tally as counters
 from .compliance.agencies import effective_type
 from .compliance.california import serves_immigration_enforcement
 from .models import (
@@ -29,7 +30,11 @@ from .models import (
 )
 from .registry import (
     APPROVING,
+    FLAG_COLUMNS,
     NOT_LISTED,
+    PROPOSALS,
+    RECIPIENTS,
+    TALLY_PREFIX,
     USES_SHOWN,
     distinct,
     normalize_name,
@@ -38,10 +43,9 @@ from .registry import (
 )
 
 STALE = "registry_stale_proposals"
+FLAG_NAMES = tuple(flag.key for flag in FLAG_COLUMNS)  # each a boolean column
 BATCH = 500
 TYPE_RANK = {kind: rank for rank, kind in enumerate(RecipientType)}
-# Two transactions re-summarizing one recipient must not both miss the other's rows.
-PG_LOCK = "SELECT pg_advisory_xact_lock(7007)"
 
 
 def _note_changes(session: Session, _context) -> None:
@@ -80,21 +84,73 @@ event.listen(Session, "before_commit", _refresh_before_commit)
 event.listen(Session, "after_rollback", _forget)
 
 
-def refresh(session: Session, proposal_ids: Iterable[int]) -> None:
-    """Replace the registry rows of these proposals and re-summarize their recipients."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text(PG_LOCK))
+def refresh(session: Session, proposal_ids: Iterable[int], counts: bool = True) -> None:
+    """Replace the registry rows of these proposals and re-summarize their recipients.
+
+    The registry's counters (tally.py, under "registry:") change by the difference between
+    these proposals' and recipients' parts before and after (unless `counts` is false:
+    migration 0007 runs before the tally exists).
+    """
+    # Two transactions re-summarizing one recipient must not both miss the other's rows.
+    counters.lock(session)
     ids = sorted(set(proposal_ids))
     touched: set[int] = set()
+    change: Counter = Counter()
     for start in range(0, len(ids), BATCH):
-        touched |= _replace_uses(session, ids[start:start + BATCH])
+        batch = ids[start:start + BATCH]
+        change[PROPOSALS] -= _proposals_listed(session, batch)
+        touched |= _replace_uses(session, batch)
+        change[PROPOSALS] += _proposals_listed(session, batch)
+    change.subtract(_recipient_counts(session, touched))
     summarize(session, touched)
+    change.update(_recipient_counts(session, touched))
+    if counts:
+        counters.add(session, Counter({TALLY_PREFIX + key: n for key, n in change.items()}))
 
 
-def rebuild(session: Session) -> int:
+def _proposals_listed(session: Session, ids: list[int]) -> int:
+    """Count the proposals among these that send data to at least one recipient."""
+    return session.scalar(select(func.count(func.distinct(RegistryUse.proposal_id)))
+                          .where(RegistryUse.proposal_id.in_(ids)))
+
+
+def recipient_keys(recipient_type: str, flags: dict[str, bool]) -> list[str]:
+    """Return the counters one listed recipient adds one to."""
+    return [RECIPIENTS, f"type:{recipient_type}",
+            *(f"flag:{name}" for name, on in flags.items() if on)]
+
+
+def _recipient_counts(session: Session, ids: Iterable[int]) -> Counter:
+    """Return what these recipients, as now summarized, add to the counters."""
+    counts: Counter = Counter()
+    ids = sorted(ids)
+    for start in range(0, len(ids), BATCH):
+        for row in session.execute(
+                select(RegistryRecipient.recipient_type,
+                       *(getattr(RegistryRecipient, name) for name in FLAG_NAMES))
+                .where(RegistryRecipient.id.in_(ids[start:start + BATCH]),
+                       RegistryRecipient.technologies > 0)):
+            kind, *flags = row
+            counts.update(recipient_keys(kind.value, dict(zip(FLAG_NAMES, flags, strict=True))))
+    return counts
+
+
+def recount(session: Session) -> None:
+    """Count the registry's counters again from its derived rows (migration 0008 does)."""
+    counters.reset(session, TALLY_PREFIX)
+    counts = _recipient_counts(session, session.scalars(select(RegistryRecipient.id)).all())
+    counts[PROPOSALS] = session.scalar(select(func.count(func.distinct(RegistryUse.proposal_id))))
+    counters.add(session, Counter({TALLY_PREFIX + key: n for key, n in counts.items()}))
+
+
+def rebuild(session: Session, counts: bool = True) -> int:
     """Work the whole registry out again from the record; return the recipients listed."""
     session.execute(delete(RegistryUse))
-    refresh(session, session.scalars(select(Proposal.id)).all())
+    if counts:
+        counters.reset(session, TALLY_PREFIX)
+    # Every recipient is re-summarized below; none may count as it was before.
+    session.execute(update(RegistryRecipient).values(technologies=0))
+    refresh(session, session.scalars(select(Proposal.id)).all(), counts)
     return session.scalar(select(func.count()).select_from(RegistryRecipient)
                           .where(RegistryRecipient.technologies > 0))
 

@@ -5,11 +5,11 @@ import dataclasses
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from reviewapp import registry_store, report_schedule, schedule_store
+from reviewapp import registry, registry_store, report_schedule, schedule_store
 from reviewapp.deadlines.reports import due_items
-from reviewapp.models import RegistryRecipient, RegistryUse, ReportSchedule, Stage
+from reviewapp.models import RecipientType, RegistryRecipient, RegistryUse, ReportSchedule, Stage
 from reviewapp.services import proposals
 from tests.test_query_count import walk_pages
 from tests.test_registry import recipient, sharing
@@ -115,11 +115,27 @@ def registry_state(db) -> tuple:
     )
 
 
+def registry_recount(db) -> registry.Summary:
+    """Count the registry's summary from every derived row, as it was counted per view."""
+    listed = RegistryRecipient.technologies > 0
+    by_type = dict(db.execute(select(RegistryRecipient.recipient_type, func.count())
+                              .where(listed).group_by(RegistryRecipient.recipient_type)).all())
+    flagged = [db.scalar(select(func.count()).where(listed, column.is_(True)))
+               for column in registry.FLAG_COLUMNS.values()]
+    proposals = db.scalar(select(func.count(func.distinct(RegistryUse.proposal_id))))
+    return registry.Summary(
+        sum(by_type.values()), proposals,
+        [(kind, by_type.get(kind, 0)) for kind in RecipientType],
+        list(zip(registry.FLAG_COLUMNS, flagged, strict=True)))
+
+
 def test_the_registry_kept_at_each_commit_equals_one_rebuilt_from_the_record(
         client, world, db, clock, profile):
     shared = recipient("Alameda County Sheriff")
     world.proposal(Stage.DECIDED, sharing("Approved", shared, recipient("ICE ERO", "county")))
+    assert registry.summary(db) == registry_recount(db)
     world.proposal(Stage.DECIDED, sharing("Denied", recipient("Denied Agency")), motion="deny")
+    assert registry.summary(db) == registry_recount(db)
     gone = world.proposal(Stage.ASSESSMENT, sharing("Withdrawn", shared,
                                                     recipient("Gone Agency", "private")))
     proposals.withdraw(db, gone, world.submitter, clock(), profile, "No longer needed.")
@@ -127,6 +143,9 @@ def test_the_registry_kept_at_each_commit_equals_one_rebuilt_from_the_record(
     world.proposal(Stage.SUBMITTED, sharing("Pending", recipient(" alameda county SHERIFF"),
                                             recipient("Vigilant LEARN", "vendor_pool")))
     kept = registry_state(db)
+    summary = registry.summary(db)
+    assert summary == registry_recount(db) and summary.recipients == 3
+    assert dict(summary.flag_counts)[registry.IMMIGRATION] == 1
     assert {key for key, *_ in kept[0]} >= {"alameda county sheriff", "ice ero", "gone agency"}
     listed = {row[0]: row[-1] for row in kept[0]}
     assert listed["gone agency"] == 0 and listed["alameda county sheriff"] == 2
@@ -134,18 +153,31 @@ def test_the_registry_kept_at_each_commit_equals_one_rebuilt_from_the_record(
     registry_store.rebuild(db)
     db.commit()
     assert registry_state(db) == kept
+    assert registry.summary(db) == summary
+    registry_store.recount(db)
+    assert registry.summary(db) == summary
     assert client.get("/registry/gone-agency").status_code == 404  # unlisted, slug kept
 
 
+@pytest.mark.parametrize("keyed", [True, False], ids=["due-dates-kept", "formula"])
 @pytest.mark.parametrize("cadence", [1, 2, 3])
 def test_overdue_reports_from_sql_match_the_schedule_worked_out_in_python(
-        client, login_as, world, db, clock, profile, cadence):
+        app, client, login_as, world, db, clock, profile, cadence, keyed):
     filed = approve(world, title="Filed once")
     idle = approve(world, title="Never reported")
+    more = []
+    for number in range(3):  # review dates a season apart
+        clock.advance(days=120)
+        more.append(approve(world, title=f"Approved later {number}"))
+    profile = dataclasses.replace(profile, annual_report_cadence_years=cadence)
+    app.extensions["profile"] = profile
     login_as("submitter")
     assert client.post(new_url(filed), data=report_form()).status_code == 302
     review = determination_of(db, idle).review_date
-    profile = dataclasses.replace(profile, annual_report_cadence_years=cadence)
+    # Without the profile's due dates kept (rows of another rule), the formula is read.
+    schedule_store.rebuild(db, profile if keyed else None)
+    db.commit()
+    assert report_schedule.is_keyed(db, profile) is keyed
     for years in (0, 1, 2, 3, 4, 5):
         clock.current = local_end_of(review.replace(year=review.year + years), profile)
         clock.advance(days=1)
@@ -160,11 +192,12 @@ def test_overdue_reports_from_sql_match_the_schedule_worked_out_in_python(
                           if i.met_on is None and not i.overdue(today))
         assert sorted((i.title, i.due_on) for i in report_schedule.due_next(
             db, profile, today, 10)) == upcoming
+        soonest = sorted((i.due_on, i.proposal_id) for i in due
+                         if i.met_on is None and not i.overdue(today))[:2]
+        assert [(i.due_on, i.proposal_id) for i in report_schedule.due_next(
+            db, profile, today, 2)] == soonest
     assert overdue  # by then both technologies owe reports
-    kept = sorted(db.execute(select(ReportSchedule.proposal_id, ReportSchedule.determination_id,
-                                    ReportSchedule.review_date, ReportSchedule.next_number)))
-    assert [row.next_number for row in kept] == [2, 1]  # one report filed, none
-    schedule_store.rebuild(db)
-    assert sorted(db.execute(select(ReportSchedule.proposal_id, ReportSchedule.determination_id,
-                                    ReportSchedule.review_date,
-                                    ReportSchedule.next_number))) == kept
+    kept = sorted(db.execute(select(ReportSchedule.__table__)))
+    assert [row.next_number for row in kept] == [2, 1, 1, 1, 1]  # one report filed, none
+    schedule_store.rebuild(db, profile if keyed else None)
+    assert sorted(db.execute(select(ReportSchedule.__table__))) == kept

@@ -95,8 +95,8 @@ def _fill() -> None:
     from reviewapp import registry_store, schedule_store
 
     session = Session(bind=op.get_bind())
-    registry_store.rebuild(session)
-    schedule_store.rebuild(session)
+    registry_store.rebuild(session, counts=False)  # the counters' table comes in 0008
+    schedule_store.rebuild(session, None)  # the due dates' columns come in 0009
     session.flush()
 
 

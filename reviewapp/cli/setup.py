@@ -34,6 +34,9 @@ MUTABLE = {
     "registry_recipient": "SELECT, INSERT, UPDATE, DELETE",
     "registry_use": "SELECT, INSERT, UPDATE, DELETE",
     "report_schedule": "SELECT, INSERT, UPDATE, DELETE",
+    "proposal_status": "SELECT, INSERT, UPDATE, DELETE",
+    "open_report_finding": "SELECT, INSERT, UPDATE, DELETE",
+    "status_tally": "SELECT, INSERT, UPDATE, DELETE",
 }
 
 

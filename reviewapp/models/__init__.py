@@ -4,6 +4,7 @@ from . import append_only  # noqa: F401  (installs the append-only triggers)
 from .base import Base
 from .comments import Comment, CommentModeration, CommentPeriod, CommentTally
 from .council import AdvisoryRecommendation, Hearing, Motion, MotionResult, Vote
+from .dashboard import OpenReportFinding, ProposalStatus, StatusTally
 from .findings import Finding, FindingOverride
 from .oversight import (
     AnnualReport,
@@ -63,9 +64,11 @@ __all__ = [
     "MotionType",
     "Obligation",
     "ObligationKind",
+    "OpenReportFinding",
     "Position",
     "Proposal",
     "ProposalOrigin",
+    "ProposalStatus",
     "ProposalVersion",
     "RecipientType",
     "Recommendation",
@@ -81,6 +84,7 @@ __all__ = [
     "Severity",
     "Stage",
     "StageChange",
+    "StatusTally",
     "SubmitterType",
     "TechnologyCategory",
     "Trigger",

@@ -73,8 +73,9 @@ def dashboard():
     findings = oversight.report_findings(db, unreviewed_only=True, page=findings_page,
                                          size=DASHBOARD_PAGE)
     overdue_page = _page_number("overdue_page")
+    keyed = report_schedule.is_keyed(db, rules)
     overdue, more_overdue = report_schedule.overdue_page(db, rules, today, overdue_page,
-                                                         DASHBOARD_PAGE)
+                                                         DASHBOARD_PAGE, keyed)
     # Emergency notices and the inventory are short lists of their own pages.
     others = sorted(emergency.due_items(db, rules, now) + inventory.due_items(db, rules, now),
                     key=lambda item: (item.due_on, item.title))
@@ -84,7 +85,7 @@ def dashboard():
         open_findings=findings[:DASHBOARD_PAGE], findings_page=findings_page,
         more_findings=len(findings) > DASHBOARD_PAGE,
         overdue=overdue, overdue_page=overdue_page, more_overdue=more_overdue,
-        overdue_technologies=report_schedule.overdue_count(db, rules, today),
+        overdue_technologies=report_schedule.overdue_count(db, rules, today, keyed),
         other_overdue=[item for item in others if item.overdue(today)],
         other_due=[item for item in others if item.met_on is None and not item.overdue(today)],
-        due_next=report_schedule.due_next(db, rules, today, DUE_NEXT))
+        due_next=report_schedule.due_next(db, rules, today, DUE_NEXT, keyed))
