@@ -4,8 +4,9 @@ On SQLite, requests that may write (POST and the like, and CLI commands) open th
 transaction with BEGIN IMMEDIATE, taking the write lock up front so check-then-insert
 cannot race and a transaction never fails half-way on a lock upgrade. Read-only requests
 (GET, HEAD) use ordinary deferred transactions, which in WAL mode never wait for writers.
-A writing request whose reads need not be serialized (the public comment) reads through
-get_read_session, on a connection of its own, so the write lock covers only its writes.
+A writing request with slow reads before its writes (issuing a determination renders its
+PDF first) reads through get_read_session, on a connection of its own, so the write lock
+covers only its writes.
 """
 
 import time

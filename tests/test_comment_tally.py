@@ -7,14 +7,13 @@ import pytest
 from alembic import command
 from sqlalchemy import func, select
 
-from reviewapp import create_app, record
-from reviewapp.cli.setup import alembic_config, upgrade_database
+from reviewapp import record
+from reviewapp.cli.setup import alembic_config
 from reviewapp.db import dispose, get_session
-from reviewapp.demo import seed
 from reviewapp.models import Comment, CommentModeration, Position, Role, Stage, User
 from reviewapp.services import comment_tally, comments
 from reviewapp.workflow import TransitionNotAllowed
-from tests.test_migrations import empty_database_url
+from tests.test_migrations import empty_database_url, seeded_app_at_head
 
 
 def real_counts(db, proposal_id: int) -> record.CommentCounts:
@@ -150,12 +149,9 @@ def test_two_transactions_counting_at_once_both_land(app, db, world, existing):
 def test_the_migration_fills_the_tally_from_the_comments_already_stored(tmp_path):
     url, cleanup = empty_database_url(tmp_path)
     try:
-        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "tally-test-" + "k" * 32},
-                         instance_path=str(tmp_path / "instance"))
-        upgrade_database(app)
+        app = seeded_app_at_head(tmp_path, url)
         with app.app_context():
             session = get_session()
-            assert seed(session) is True
             clerk = session.scalar(select(User).where(User.role == Role.CLERK))
             commented = session.scalars(select(Comment).order_by(Comment.id)).all()
             comments.hide_comment(session, commented[0], clerk, commented[0].created_at,

@@ -172,20 +172,15 @@ def test_the_migrations_fill_the_counts_from_the_record_already_stored(tmp_path)
     from alembic import command
 
     from reviewapp import clock as app_clock
-    from reviewapp import create_app, registry
-    from reviewapp.cli.setup import alembic_config, upgrade_database
+    from reviewapp import registry
+    from reviewapp.cli.setup import alembic_config
     from reviewapp.db import dispose, get_session
-    from reviewapp.demo import seed
     from tests.test_listings import registry_recount
-    from tests.test_migrations import empty_database_url
+    from tests.test_migrations import empty_database_url, seeded_app_at_head
 
     url, cleanup = empty_database_url(tmp_path)
     try:
-        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "counts-test-" + "k" * 32},
-                         instance_path=str(tmp_path / "instance"))
-        upgrade_database(app)
-        with app.app_context():
-            assert seed(get_session()) is True
+        app = seeded_app_at_head(tmp_path, url)
         dispose(app)
         # Back to before the counters, and forward again: 0008 fills them from the record.
         command.downgrade(alembic_config(url), "0007")

@@ -11,6 +11,21 @@ from reviewapp.cli.setup import alembic_config
 from reviewapp.models import Base
 
 
+def seeded_app_at_head(tmp_path, url: str):
+    """Return an app on `url`, migrated to the newest revision and seeded with the demo."""
+    from reviewapp import create_app
+    from reviewapp.cli.setup import upgrade_database
+    from reviewapp.db import get_session
+    from reviewapp.demo import seed
+
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "migrated-test-" + "k" * 32},
+                     instance_path=str(tmp_path / "instance"))
+    upgrade_database(app)
+    with app.app_context():
+        assert seed(get_session()) is True
+    return app
+
+
 def empty_database_url(tmp_path) -> tuple[str, callable]:
     """Return a URL to an empty database and a function that cleans it up."""
     pg_url = os.environ.get("TEST_DATABASE_URL")
