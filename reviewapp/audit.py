@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import insert, select, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from .models import AuditEvent, User
@@ -38,12 +39,19 @@ def record(session: Session, actor: User | None, action: str, obj_type: str, obj
            now: datetime, **details) -> AuditEvent:
     """Append one audit event to the chain; return a copy of the stored row.
 
-    Changes pending in the session are written first. The append itself goes straight to
-    the connection (two statements and an insert): every comment makes one.
+    Changes pending in the session are written first, so the event follows them.
+    """
+    session.flush()
+    return append(session.connection(), actor, action, obj_type, obj_id, now, **details)
+
+
+def append(connection: Connection, actor: User | None, action: str, obj_type: str, obj_id,
+           now: datetime, **details) -> AuditEvent:
+    """Append one audit event on `connection`, inside its transaction; return a copy of it.
+
+    Two statements and an insert, straight on the connection: every comment makes one.
     """
     now = now.astimezone(UTC)  # the database keeps UTC; hash what will be read back
-    session.flush()
-    connection = session.connection()
     if connection.dialect.name == "postgresql":
         # Serialize appends so two transactions cannot both extend the same head.
         connection.execute(_CHAIN_LOCK)

@@ -10,6 +10,8 @@ covers only its writes.
 """
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask, current_app, g, has_request_context, request
@@ -139,19 +141,45 @@ def get_read_session() -> Session:
     return g.db_read_session
 
 
-def single_read_connection() -> Connection:
-    """Return a connection for a request whose one read needs no transaction around it.
+@contextmanager
+def one_read() -> Iterator[Connection]:
+    """Yield a connection for a request's one read, back in the pool when the block ends.
 
-    In a GET on PostgreSQL, before the request's session has begun, that is the session's
-    connection in autocommit: no BEGIN and ROLLBACK round trips around one SELECT. The
-    pool restores the isolation level when the connection goes back. Anywhere else it
-    is get_read_session()'s connection, in a transaction as usual.
+    A request that already has a session reads in its transaction. Otherwise no ORM
+    session is opened: on SQLite a deferred transaction (no write lock, even in a POST),
+    on PostgreSQL autocommit (no BEGIN and ROLLBACK round trips around one SELECT); the
+    pool restores the isolation level when the connection goes back.
     """
-    session = get_read_session()
-    if (session.bind.dialect.name == "postgresql" and not session.in_transaction()
-            and has_request_context() and request.method in READ_ONLY_METHODS):
-        return session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-    return session.connection()
+    if "db_session" in g or "db_read_session" in g:
+        yield get_read_session().connection()
+        return
+    reader = current_app.extensions["db_engines"][1]
+    with reader.connect() as connection:
+        if reader.dialect.name == "postgresql":
+            connection.execution_options(isolation_level="AUTOCOMMIT")
+        yield connection
+
+
+@contextmanager
+def write_transaction() -> Iterator[Connection]:
+    """Yield a connection in one short write transaction, committed when the block ends.
+
+    For a request whose writes are a few core statements (a comment): no ORM session. An
+    exception rolls it all back. A request that already has a session (a signed-in user
+    was loaded) writes in that session's transaction instead: on SQLite a second
+    connection would wait for the write lock the first one holds.
+    """
+    session = g.get("db_session")
+    if session is None:
+        with current_app.extensions["db_engine"].begin() as connection:
+            yield connection
+        return
+    try:
+        yield session.connection()
+    except BaseException:
+        session.rollback()
+        raise
+    session.commit()
 
 
 def release_write_lock(session: Session) -> None:

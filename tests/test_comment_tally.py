@@ -1,7 +1,6 @@
 """The comment tally equals a real count of the record: after comments, hides and races."""
 
 import threading
-from types import SimpleNamespace
 
 import pytest
 from alembic import command
@@ -114,25 +113,25 @@ def test_comments_posted_at_once_from_many_sessions_are_all_counted(app, db, wor
 def test_two_transactions_counting_at_once_both_land(app, db, world, existing):
     """The second waits for the first's row (PostgreSQL) or write lock (SQLite), then adds."""
     item = world.proposal(Stage.PUBLIC_COMMENT)
-    comment = SimpleNamespace(proposal_id=item.id, position=Position.NEUTRAL)
     make = app.extensions["db_sessionmaker"]
     if existing:
         with make() as session:
-            comment_tally.count_comment(session, comment)
+            comment_tally.count_comment(session.connection(), item.id, Position.NEUTRAL)
             session.commit()
     first, second = make(), make()
     done, errors = threading.Event(), []
 
     def count_second() -> None:
         try:
-            comment_tally.count_comment(second, comment)
+            comment_tally.count_comment(second.connection(), item.id, Position.NEUTRAL)
             second.commit()
             done.set()
         except Exception as exc:
             errors.append(repr(exc))
 
     try:
-        comment_tally.count_comment(first, comment)  # not committed yet
+        # Counted and not committed yet.
+        comment_tally.count_comment(first.connection(), item.id, Position.NEUTRAL)
         thread = threading.Thread(target=count_second)
         thread.start()
         assert not done.wait(0.5), "the second count did not wait for the first"

@@ -7,9 +7,10 @@ the committed record and reading them never scans the comments.
 
 from sqlalchemy import bindparam, delete, func, insert, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from ..models import Comment, CommentModeration, CommentTally
+from ..models import Comment, CommentModeration, CommentTally, Position
 from ..models.comments import HIDDEN
 
 # Both databases add to the row in one statement (INSERT ... ON CONFLICT DO UPDATE): two
@@ -25,19 +26,18 @@ _ADD_ONE = {
 }
 
 
-def count_comment(session: Session, comment: Comment) -> None:
+def count_comment(connection: Connection, proposal_id: int, position: Position) -> None:
     """Add a newly stored comment to its proposal's count for its position."""
-    _add_one(session, comment.proposal_id, comment.position.value)
+    _add_one(connection, proposal_id, position.value)
 
 
 def count_hidden(session: Session, comment: Comment) -> None:
     """Add a newly hidden comment to its proposal's count of hidden comments."""
-    _add_one(session, comment.proposal_id, HIDDEN)
+    _add_one(session.connection(), comment.proposal_id, HIDDEN)
 
 
-def _add_one(session: Session, proposal_id: int, kind: str) -> None:
+def _add_one(connection: Connection, proposal_id: int, kind: str) -> None:
     """Raise the tally of (proposal, kind) by one, creating its row the first time."""
-    connection = session.connection()
     connection.execute(_ADD_ONE[connection.dialect.name],
                        {"proposal_id": proposal_id, "kind": kind})
 

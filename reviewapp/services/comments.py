@@ -107,6 +107,8 @@ _COMMENT_TARGET = (
     .where(_proposal.id == bindparam("proposal_id"))
 )
 _BY_NONCE = select(Comment).where(Comment.nonce == bindparam("nonce"))
+_TRACKING_BY_NONCE = (select(Comment.__table__.c.tracking_number)
+                      .where(Comment.__table__.c.nonce == bindparam("nonce")))
 # INSERT ... ON CONFLICT (nonce) DO NOTHING RETURNING the new comment's id, per dialect.
 _comments = Comment.__table__
 _INSERT_COMMENT = {
@@ -136,19 +138,53 @@ def post_comment(session: Session, proposal: Proposal | CommentTarget, now: date
     Given a CommentTarget, its period is the one it was read with (a comment period is a
     record, never changed once opened, so whether it is open at `now` is settled).
     """
-    if isinstance(proposal, CommentTarget):
-        period = proposal.period
-    else:
-        period = current_period(session, proposal)
+    period = (proposal.period if isinstance(proposal, CommentTarget)
+              else current_period(session, proposal))
+    session.flush()  # what the session holds is written before the comment and its event
+    values = _store(session.connection(), proposal.id, proposal.file_number, period, now,
+                    nonce=nonce, submitter_type=submitter_type, position=position, body=body,
+                    name=name, organization=organization)
+    if values is None:
+        return session.scalar(_BY_NONCE, {"nonce": nonce})
+    # The stored row as an object of the session, without reading it back: what was
+    # inserted is known, and anything else (a default) loads when first asked for.
+    comment = Comment(**values)
+    make_transient_to_detached(comment)
+    session.add(comment)
+    return comment
+
+
+def take_comment(connection: Connection, target: CommentTarget, now: datetime, *,
+                 nonce: str, submitter_type: str, position: str, body: str, name: str | None,
+                 organization: str | None) -> str:
+    """Store a public comment on `connection` (the web form's way); return its tracking number.
+
+    The same as post_comment without an ORM session: the comment form needs only the
+    receipt's number, and every comment posted goes this way.
+    """
+    values = _store(connection, target.id, target.file_number, target.period, now,
+                    nonce=nonce, submitter_type=submitter_type, position=position, body=body,
+                    name=name, organization=organization)
+    if values is None:
+        return connection.scalar(_TRACKING_BY_NONCE, {"nonce": nonce})
+    return values["tracking_number"]
+
+
+def _store(connection: Connection, proposal_id: int, file_number: str,
+           period: CommentPeriod | None, now: datetime, *, nonce: str, submitter_type: str,
+           position: str, body: str, name: str | None, organization: str | None) -> dict | None:
+    """Insert a comment, count it and audit it; None if its nonce is already stored.
+
+    Raises CommentsClosed when the period is not open and the nonce was never stored.
+    """
     if period is None or not period.is_open(now):
         # A form sent again after the period closed may already be stored: its receipt.
-        stored = session.scalar(_BY_NONCE, {"nonce": nonce})
-        if stored is not None:
-            return stored
+        if connection.scalar(_TRACKING_BY_NONCE, {"nonce": nonce}) is not None:
+            return None
         raise CommentsClosed()
     kind = SubmitterType(submitter_type)
     values = dict(
-        proposal_id=proposal.id, period_id=period.id, tracking_number=new_tracking_number(),
+        proposal_id=proposal_id, period_id=period.id, tracking_number=new_tracking_number(),
         nonce=nonce, submitter_type=kind, position=Position(position), body=body.strip(),
         # Keep only what the chosen way of appearing publishes; nothing else is stored.
         name=_kept(name) if kind is SubmitterType.INDIVIDUAL else None,
@@ -157,22 +193,16 @@ def post_comment(session: Session, proposal: Proposal | CommentTarget, now: date
     )
     # The unique nonce decides, not a look-up first: a form sent again (a double click, a
     # retry after a lost answer) inserts nothing here and gets the stored comment.
-    connection = session.connection()
     comment_id = connection.scalar(_INSERT_COMMENT[connection.dialect.name], values)
     if comment_id is None:
-        return session.scalar(_BY_NONCE, {"nonce": nonce})
-    # The stored row as an object of the session, without reading it back: what was
-    # inserted is known, and anything else (a default) loads when first asked for.
-    comment = Comment(id=comment_id, **values)
-    make_transient_to_detached(comment)
-    session.add(comment)
+        return None
     # The count, kept in the same transaction; a form sent again never reaches it.
-    comment_tally.count_comment(session, comment)
+    comment_tally.count_comment(connection, proposal_id, values["position"])
     # The audit append comes last: on PostgreSQL it holds the chain's lock until commit.
     # It names the comment only by tracking number: no identity, no address.
-    audit.record(session, None, "post_comment", "comment", comment.tracking_number, now,
-                 proposal=proposal.file_number)
-    return comment
+    audit.append(connection, None, "post_comment", "comment", values["tracking_number"], now,
+                 proposal=file_number)
+    return {"id": comment_id, **values}
 
 
 def _kept(value: str | None) -> str | None:

@@ -22,7 +22,7 @@ from forms.comment import CommentForm
 from forms.documents import IMPACT_REPORT, USE_POLICY
 
 from .. import audit, clock, compliance, listings, paging, record
-from ..db import get_session, single_read_connection
+from ..db import get_session, one_read, write_transaction
 from ..jurisdiction import profile
 from ..models import (
     Comment,
@@ -35,7 +35,7 @@ from ..models import (
 from ..permissions import can_edit, can_view_private
 from ..ratelimit import comment_limit, limiter
 from ..read.comment_pages import PageAt, comment_page
-from ..services.comments import CommentsClosed, CommentTarget, comment_target, post_comment
+from ..services.comments import CommentsClosed, CommentTarget, comment_target, take_comment
 from ..services.determinations import stored_pdf
 from ..services.transitions import effective_stage
 from . import first_errors, proposal_or_404
@@ -123,12 +123,15 @@ def _comment_form(**kwargs) -> CommentForm:
     return form
 
 
-def _comment_target_or_404(proposal_id: int, session=None) -> CommentTarget:
+def _comment_target_or_404(proposal_id: int, connection=None) -> CommentTarget:
     """Read what the comment page needs of a public proposal, or answer 404."""
-    # By default a read of its own: on SQLite it takes no write lock, and on PostgreSQL a
-    # page that reads nothing else needs no transaction around it.
-    connection = session.connection() if session else single_read_connection()
-    target = comment_target(connection, proposal_id)
+    if connection is None:
+        # A read of its own: on SQLite it takes no write lock, and on PostgreSQL a page
+        # that reads nothing else needs no transaction around it.
+        with one_read() as connection:
+            target = comment_target(connection, proposal_id)
+    else:
+        target = comment_target(connection, proposal_id)
     if target is None or target.stage is Stage.DRAFT:
         abort(404)  # a draft is not public; do not reveal that it exists
     return target
@@ -170,19 +173,20 @@ def comment(proposal_id: int):
                                400 if form.errors else 200)
     # Checked and valid: one short write transaction reads the proposal's period and
     # stores the comment (on SQLite the write lock is taken here, not while validating).
-    db = get_session()
-    target = _comment_target_or_404(proposal_id, db)
+    # Core statements on a connection: the receipt needs only the tracking number.
     try:
-        saved = post_comment(
-            db, target, clock.now(), nonce=form.nonce.data,
-            submitter_type=form.submitter_type.data, position=form.position.data,
-            body=form.body.data, name=form.name.data, organization=form.organization.data,
-        )
+        with write_transaction() as connection:
+            target = _comment_target_or_404(proposal_id, connection)
+            tracking_number = take_comment(
+                connection, target, clock.now(), nonce=form.nonce.data,
+                submitter_type=form.submitter_type.data, position=form.position.data,
+                body=form.body.data, name=form.name.data,
+                organization=form.organization.data,
+            )
     except CommentsClosed:
-        db.rollback()
         return _render_comment(target, form, 409, notice="closed")
-    db.commit()
-    return redirect(url_for("public.receipt", tracking_number=saved.tracking_number))
+    # Sent only after the commit: a receipt always names a stored comment.
+    return redirect(url_for("public.receipt", tracking_number=tracking_number))
 
 
 def comment_form_again(proposal_id: int):
