@@ -12,9 +12,11 @@ from flask import (
     render_template,
     request,
     send_file,
+    session,
     url_for,
 )
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
 from forms import options
@@ -39,12 +41,14 @@ from ..services.comments import CommentsClosed, CommentTarget, comment_target, t
 from ..services.determinations import stored_pdf
 from ..services.transitions import effective_stage
 from . import first_errors, proposal_or_404
+from .rendered_once import RenderedOnce
 
 bp = Blueprint("public", __name__)
 # The comment form's choices, built once rather than on every request.
 SUBMITTER_CHOICES = options(SubmitterType.choices())
 POSITION_CHOICES = options(Position.choices())
-BLANK_FIELDS = "reviewapp.blank_comment_fields"  # app.extensions key
+BLANK_FIELDS = "reviewapp.blank_comment_fields"  # app.extensions keys
+BLANK_PAGES = "reviewapp.blank_comment_pages"
 
 
 @bp.route("/")
@@ -143,11 +147,28 @@ def _render_comment(target: CommentTarget, form: CommentForm | None, status: int
     nonce = secrets.token_urlsafe(24)
     if form is not None and not form.nonce.data:
         form.nonce.data = nonce
-    return render_template("public/comment.html", proposal=target, form=form, nonce=nonce,
-                           blank_fields=None if form else _blank_comment_fields(),
-                           period=target.period,
-                           open_now=target.is_open(clock.now()),
-                           errors=first_errors(form) if form else [], notice=notice), status
+    open_now = target.is_open(clock.now())
+
+    def render() -> str:
+        return render_template("public/comment.html", proposal=target, form=form,
+                               nonce=nonce, period=target.period, open_now=open_now,
+                               blank_fields=None if form else _blank_comment_fields(),
+                               errors=first_errors(form) if form else [], notice=notice)
+
+    if form is None and not notice and open_now and _reader_without_state():
+        # The page a campaign's residents load: the same for everyone but the CSRF token
+        # and the nonce, as long as the proposal reads the same (title, stage, period).
+        period = target.period
+        key = (target.id, target.file_number, target.title, target.stage, period.id,
+               period.opens_at, period.closes_at)
+        pages = current_app.extensions.setdefault(BLANK_PAGES, RenderedOnce())
+        return pages.page(key, (generate_csrf(), nonce), render), status
+    return render(), status
+
+
+def _reader_without_state() -> bool:
+    """Say whether nothing on the page depends on who reads it: no sign-in, no flash."""
+    return "_flashes" not in session and not current_user.is_authenticated
 
 
 def _blank_comment_fields():
