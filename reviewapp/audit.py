@@ -42,30 +42,31 @@ def record(session: Session, actor: User | None, action: str, obj_type: str, obj
     Changes pending in the session are written first, so the event follows them.
     """
     session.flush()
-    return append(session.connection(), actor, action, obj_type, obj_id, now, **details)
+    return AuditEvent(**append(session.connection(), actor, action, obj_type, obj_id, now,
+                               **details))
 
 
 def append(connection: Connection, actor: User | None, action: str, obj_type: str, obj_id,
-           now: datetime, **details) -> AuditEvent:
-    """Append one audit event on `connection`, inside its transaction; return a copy of it.
+           now: datetime, **details) -> dict:
+    """Append one audit event on `connection`, inside its transaction; return its columns.
 
-    Two statements and an insert, straight on the connection: every comment makes one.
+    Two statements and an insert, straight on the connection: every comment makes one,
+    and needs no ORM object for it.
     """
     now = now.astimezone(UTC)  # the database keeps UTC; hash what will be read back
+    actor_id = actor.id if actor else None
+    actor_label = f"{actor.name} ({actor.role.value})" if actor else "public"
+    details_json = json.dumps(details, sort_keys=True, ensure_ascii=False, default=str)
     if connection.dialect.name == "postgresql":
         # Serialize appends so two transactions cannot both extend the same head.
         connection.execute(_CHAIN_LOCK)
     prev_hash = connection.scalar(_NEWEST_HASH) or GENESIS
-    actor_id = actor.id if actor else None
-    actor_label = f"{actor.name} ({actor.role.value})" if actor else "public"
-    details_json = json.dumps(details, sort_keys=True, ensure_ascii=False, default=str)
     values = dict(created_at=now, actor_id=actor_id, actor_label=actor_label, action=action,
                   object_type=obj_type, object_id=str(obj_id), details=details_json,
                   prev_hash=prev_hash,
                   hash=_digest(prev_hash, now, actor_id, actor_label, action, obj_type,
                                str(obj_id), details_json))
-    event_id = connection.scalar(_APPEND, values)
-    return AuditEvent(id=event_id, **values)
+    return {"id": connection.scalar(_APPEND, values), **values}
 
 
 @dataclass(frozen=True)

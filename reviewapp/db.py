@@ -21,6 +21,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+STATEMENTS_ALONE = "reviewapp_statements_alone"  # execution option: no BEGIN on SQLite
 PING_AFTER_REST = 5.0  # seconds a pooled PostgreSQL connection may rest before a ping
 _RESTING_SINCE = "reviewapp.resting_since"  # connection record info key
 _WROTE = "reviewapp.flushed"  # session.info key: this transaction has flushed a change
@@ -54,8 +55,16 @@ def make_engine(url: str, immediate: bool = True) -> Engine:
     engine = create_engine(url, connect_args={"timeout": 15})
     event.listen(engine, "connect", _sqlite_pragmas)
     begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
-    event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(begin))
+    event.listen(engine, "begin", lambda conn: _begin_sqlite(conn, begin))
     return engine
+
+
+def _begin_sqlite(connection: Connection, begin: str) -> None:
+    """Open SQLite's transaction, unless the connection runs each statement on its own."""
+    # Without BEGIN, the driver (isolation_level None) leaves each statement in a
+    # transaction of its own: a lone SELECT still reads one consistent snapshot.
+    if not connection.get_execution_options().get(STATEMENTS_ALONE):
+        connection.exec_driver_sql(begin)
 
 
 def _note_checkin(_dbapi_connection, record) -> None:
@@ -146,9 +155,10 @@ def one_read() -> Iterator[Connection]:
     """Yield a connection for a request's one read, back in the pool when the block ends.
 
     A request that already has a session reads in its transaction. Otherwise no ORM
-    session is opened: on SQLite a deferred transaction (no write lock, even in a POST),
-    on PostgreSQL autocommit (no BEGIN and ROLLBACK round trips around one SELECT); the
-    pool restores the isolation level when the connection goes back.
+    session is opened and no BEGIN is sent: the one SELECT is a transaction of its own (on
+    SQLite no write lock, even in a POST; on PostgreSQL autocommit, no BEGIN and ROLLBACK
+    round trips). The pool restores PostgreSQL's isolation level when the connection goes
+    back; on SQLite the option lives and dies with this Connection object.
     """
     if "db_session" in g or "db_read_session" in g:
         yield get_read_session().connection()
@@ -157,6 +167,8 @@ def one_read() -> Iterator[Connection]:
     with reader.connect() as connection:
         if reader.dialect.name == "postgresql":
             connection.execution_options(isolation_level="AUTOCOMMIT")
+        else:
+            connection.execution_options(**{STATEMENTS_ALONE: True})
         yield connection
 
 

@@ -70,8 +70,23 @@ def open_comment_period(session: Session, proposal: Proposal, actor: User, now: 
 
 def new_tracking_number() -> str:
     """Return an unguessable tracking number such as RA-7K3M-9QXT."""
-    chars = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(8))
+    # 40 random bits, 5 per character: one call for randomness, not one per character.
+    bits = int.from_bytes(secrets.token_bytes(5))
+    chars = "".join(TRACKING_ALPHABET[(bits >> shift) & 31] for shift in range(35, -1, -5))
     return f"RA-{chars[:4]}-{chars[4:]}"
+
+
+@dataclass(frozen=True)
+class PeriodWindow:
+    """A comment period's id and times, as the comment form reads them (not an ORM row)."""
+
+    id: int
+    opens_at: datetime
+    closes_at: datetime
+
+    def is_open(self, now: datetime) -> bool:
+        """Say whether comments are accepted at `now`, as CommentPeriod.is_open does."""
+        return self.opens_at <= now < self.closes_at
 
 
 @dataclass(frozen=True)
@@ -82,7 +97,7 @@ class CommentTarget:
     file_number: str
     title: str
     stage: Stage
-    period: CommentPeriod | None  # the current version's comment period, if opened
+    period: PeriodWindow | None  # the current version's comment period, if opened
 
     def is_open(self, now: datetime) -> bool:
         """Say whether the form is offered: the period is open and the stage is comment."""
@@ -124,9 +139,7 @@ def comment_target(connection: Connection, proposal_id: int) -> CommentTarget | 
     if row is None:
         return None
     id_, file_number, title, stage, period_id, opens_at, closes_at = row
-    # A detached copy of the period's row: read, never added to a session.
-    period = (CommentPeriod(id=period_id, opens_at=opens_at, closes_at=closes_at)
-              if period_id is not None else None)
+    period = PeriodWindow(period_id, opens_at, closes_at) if period_id is not None else None
     return CommentTarget(id_, file_number, title, stage, period)
 
 
@@ -171,8 +184,9 @@ def take_comment(connection: Connection, target: CommentTarget, now: datetime, *
 
 
 def _store(connection: Connection, proposal_id: int, file_number: str,
-           period: CommentPeriod | None, now: datetime, *, nonce: str, submitter_type: str,
-           position: str, body: str, name: str | None, organization: str | None) -> dict | None:
+           period: CommentPeriod | PeriodWindow | None, now: datetime, *, nonce: str,
+           submitter_type: str, position: str, body: str, name: str | None,
+           organization: str | None) -> dict | None:
     """Insert a comment, count it and audit it; None if its nonce is already stored.
 
     Raises CommentsClosed when the period is not open and the nonce was never stored.
