@@ -10,15 +10,28 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
 
 from .models import AuditEvent, User
 
 GENESIS = "0" * 64
+CHAIN_LOCK_KEY = 727001  # PostgreSQL advisory lock serializing appends to the chain
+
+
+def chain_lock() -> FunctionElement:
+    """PostgreSQL: the SQL that takes the chain's lock until commit, for a statement to carry.
+
+    A statement that takes it lets append(..., chain_locked=True) skip its own lock round
+    trip. The head is read by the next statement, whose snapshot follows the lock.
+    """
+    return func.pg_advisory_xact_lock(CHAIN_LOCK_KEY)
+
+
 # Built once: the statement caches its SQL cache key (every comment appends an event).
-_CHAIN_LOCK = text("SELECT pg_advisory_xact_lock(727001)")
+_CHAIN_LOCK = select(chain_lock())
 _NEWEST_HASH = select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
 _events = AuditEvent.__table__
 _APPEND = insert(_events).returning(_events.c.id)
@@ -47,17 +60,18 @@ def record(session: Session, actor: User | None, action: str, obj_type: str, obj
 
 
 def append(connection: Connection, actor: User | None, action: str, obj_type: str, obj_id,
-           now: datetime, **details) -> dict:
+           now: datetime, *, chain_locked: bool = False, **details) -> dict:
     """Append one audit event on `connection`, inside its transaction; return its columns.
 
     Two statements and an insert, straight on the connection: every comment makes one,
-    and needs no ORM object for it.
+    and needs no ORM object for it. chain_locked: an earlier statement of this transaction
+    carried chain_lock() (PostgreSQL), so the head can be read at once.
     """
     now = now.astimezone(UTC)  # the database keeps UTC; hash what will be read back
     actor_id = actor.id if actor else None
     actor_label = f"{actor.name} ({actor.role.value})" if actor else "public"
     details_json = json.dumps(details, sort_keys=True, ensure_ascii=False, default=str)
-    if connection.dialect.name == "postgresql":
+    if connection.dialect.name == "postgresql" and not chain_locked:
         # Serialize appends so two transactions cannot both extend the same head.
         connection.execute(_CHAIN_LOCK)
     prev_hash = connection.scalar(_NEWEST_HASH) or GENESIS

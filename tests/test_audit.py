@@ -2,14 +2,16 @@
 
 import itertools
 import json
+import threading
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select, text
 
-from reviewapp import audit
+from reviewapp import audit, record
 from reviewapp.models import AuditEvent, Stage
+from reviewapp.services import comments
 
 CONTENT_COLUMNS = ("created_at", "actor_id", "actor_label", "action", "object_type",
                    "object_id", "details")
@@ -302,3 +304,42 @@ def test_verify_audit_command_after_a_deletion(app, db, walked):
     result = verify_audit(app)
     assert result.exit_code == 1
     assert f"BROKEN at event {walked[2]}" in result.stderr
+
+
+def test_a_comment_holds_the_chain_until_its_commit(app, db, world, clock):
+    """A stored comment's transaction keeps other appends out until it commits.
+
+    On PostgreSQL the comment's insert statement takes the chain's lock, even when the
+    other append is about another proposal (no shared tally row to wait on); on SQLite
+    the write lock does the same.
+    """
+    item = world.proposal(Stage.PUBLIC_COMMENT)
+    db.commit()
+    make = app.extensions["db_sessionmaker"]
+    first, second = make(), make()
+    appended, errors = threading.Event(), []
+
+    def append_elsewhere() -> None:
+        try:
+            audit.record(second, None, "note", "proposal", "elsewhere", clock())
+            second.commit()
+            appended.set()
+        except Exception as exc:  # reported below; a thread cannot fail the test itself
+            errors.append(repr(exc))
+
+    try:
+        comments.post_comment(first, record.load_proposal(first, item.id), clock(),
+                              nonce="held-chain", submitter_type="anonymous",
+                              position="oppose", body="Stored, not yet committed.",
+                              name=None, organization=None)
+        thread = threading.Thread(target=append_elsewhere)
+        thread.start()
+        assert not appended.wait(0.5), "another append went ahead of the comment's commit"
+        first.commit()
+        thread.join(20)
+        assert errors == [] and appended.is_set()
+    finally:
+        first.close()
+        second.close()
+    report = audit.verify_chain(db)
+    assert report.ok, report.problem

@@ -6,7 +6,7 @@ import pytest
 from alembic import command
 from sqlalchemy import func, select
 
-from reviewapp import record
+from reviewapp import audit, record
 from reviewapp.cli.setup import alembic_config
 from reviewapp.db import dispose, get_session
 from reviewapp.models import Comment, CommentModeration, Position, Role, Stage, User
@@ -107,6 +107,9 @@ def test_comments_posted_at_once_from_many_sessions_are_all_counted(app, db, wor
     counts = record.comment_counts(db, item.id)
     assert counts == real_counts(db, item.id)
     assert counts.total == residents * each
+    # Appended at once too: each event follows the one before it (no two on one head).
+    report = audit.verify_chain(db)
+    assert report.ok, report.problem
 
 
 @pytest.mark.parametrize("existing", [False, True], ids=["new row", "existing row"])

@@ -124,13 +124,24 @@ _COMMENT_TARGET = (
 _BY_NONCE = select(Comment).where(Comment.nonce == bindparam("nonce"))
 _TRACKING_BY_NONCE = (select(Comment.__table__.c.tracking_number)
                       .where(Comment.__table__.c.nonce == bindparam("nonce")))
-# INSERT ... ON CONFLICT (nonce) DO NOTHING RETURNING the new comment's id, per dialect.
+# INSERT ... ON CONFLICT (nonce) DO NOTHING RETURNING the new comment's id. On SQLite the
+# tally is raised by a second statement. PostgreSQL inserts, counts and takes the audit
+# chain's lock in one statement (a CTE): the lock only once a comment was inserted, held
+# from there to the commit, as the audit append's own lock statement would have been.
 _comments = Comment.__table__
-_INSERT_COMMENT = {
-    name: dialect.insert(_comments).on_conflict_do_nothing(index_elements=["nonce"])
-    .returning(_comments.c.id)
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
-}
+_COMMENT_COLUMNS = ("proposal_id", "period_id", "tracking_number", "nonce", "submitter_type",
+                    "position", "body", "name", "organization", "created_at")
+_INSERT_COMMENT = (sqlite.insert(_comments).on_conflict_do_nothing(index_elements=["nonce"])
+                   .returning(_comments.c.id))
+_STORED = (
+    postgresql.insert(_comments)
+    .values({name: bindparam(name, type_=_comments.c[name].type) for name in _COMMENT_COLUMNS})
+    .on_conflict_do_nothing(index_elements=["nonce"])
+    .returning(_comments.c.id, _comments.c.proposal_id, _comments.c.position)
+    .cte("stored")
+)
+_INSERT_AND_COUNT = (select(_STORED.c.id, audit.chain_lock())
+                     .add_cte(comment_tally.counting(_STORED)))
 
 
 def comment_target(connection: Connection, proposal_id: int) -> CommentTarget | None:
@@ -206,16 +217,20 @@ def _store(connection: Connection, proposal_id: int, file_number: str,
         created_at=now,
     )
     # The unique nonce decides, not a look-up first: a form sent again (a double click, a
-    # retry after a lost answer) inserts nothing here and gets the stored comment.
-    comment_id = connection.scalar(_INSERT_COMMENT[connection.dialect.name], values)
+    # retry after a lost answer) inserts nothing here and gets the stored comment. The
+    # count is kept in the same transaction; a form sent again is not counted.
+    if connection.dialect.name == "postgresql":
+        comment_id = connection.scalar(_INSERT_AND_COUNT, values)
+    else:
+        comment_id = connection.scalar(_INSERT_COMMENT, values)
+        if comment_id is not None:
+            comment_tally.count_comment(connection, proposal_id, values["position"])
     if comment_id is None:
         return None
-    # The count, kept in the same transaction; a form sent again never reaches it.
-    comment_tally.count_comment(connection, proposal_id, values["position"])
     # The audit append comes last: on PostgreSQL it holds the chain's lock until commit.
     # It names the comment only by tracking number: no identity, no address.
     audit.append(connection, None, "post_comment", "comment", values["tracking_number"], now,
-                 proposal=file_number)
+                 chain_locked=connection.dialect.name == "postgresql", proposal=file_number)
     return {"id": comment_id, **values}
 
 
