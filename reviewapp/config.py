@@ -27,6 +27,10 @@ class Config:
     PROFILE = "ccops-model"
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     COMMENTS_PER_PAGE = 20
+    # Seconds a process may show the comment form from its last read of the proposal
+    # (title, stage, period): under a campaign most loads then read nothing. A post is
+    # always checked against the database; 0 reads on every load.
+    COMMENT_FORM_READ_SECONDS = 1.0
     LIST_PER_PAGE = 25  # proposals, recipients, technologies a page (paging.py says why 25)
 
     # Behind a reverse proxy: how many proxies in front of the app set X-Forwarded-*

@@ -1,4 +1,4 @@
-"""The blank comment form is rendered once and filled per request, never served stale."""
+"""The blank comment form is rendered once and filled per request, never for another state."""
 
 import re
 
@@ -98,7 +98,9 @@ class TestTheCommentFormPage:
         assert posted.status_code == 302
         assert posted.headers["Location"].startswith("/receipts/")
 
-    def test_a_new_title_is_shown_at_once(self, app, world, db, client):
+    def test_a_new_title_is_shown_at_once_when_reads_are_not_reused(self, app, world, db,
+                                                                    client):
+        app.config["COMMENT_FORM_READ_SECONDS"] = 0
         item = world.proposal(Stage.PUBLIC_COMMENT)
         reader = app.test_client()
         assert "Comment on: " + item.title in blank_form(reader, item.id)

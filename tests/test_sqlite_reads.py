@@ -9,6 +9,11 @@ from tests.scratch_db import PG_URL
 pytestmark = pytest.mark.skipif(bool(PG_URL), reason="SQLite's own transactions")
 
 
+@pytest.fixture
+def app_config():
+    return {"COMMENT_FORM_READ_SECONDS": 0}  # each load reads (none reuses the last read)
+
+
 def statements_on(engine, run) -> list[str]:
     """Return the SQL each cursor of `engine` was given while `run()` ran."""
     seen: list[str] = []

@@ -186,7 +186,10 @@ def take_comment(connection: Connection, target: CommentTarget, now: datetime, *
     The same as post_comment without an ORM session: the comment form needs only the
     receipt's number, and every comment posted goes this way.
     """
-    values = _store(connection, target.id, target.file_number, target.period, now,
+    # Taken only in the comment stage: a proposal withdrawn (or moved on) while its
+    # period's dates still run takes no more comments, whatever form was loaded before.
+    period = target.period if target.stage is Stage.PUBLIC_COMMENT else None
+    values = _store(connection, target.id, target.file_number, period, now,
                     nonce=nonce, submitter_type=submitter_type, position=position, body=body,
                     name=name, organization=organization)
     if values is None:

@@ -41,6 +41,7 @@ from ..services.comments import CommentsClosed, CommentTarget, comment_target, t
 from ..services.determinations import stored_pdf
 from ..services.transitions import effective_stage
 from . import first_errors, proposal_or_404
+from .recent_reads import RecentReads
 from .rendered_once import RenderedOnce
 
 bp = Blueprint("public", __name__)
@@ -49,6 +50,7 @@ SUBMITTER_CHOICES = options(SubmitterType.choices())
 POSITION_CHOICES = options(Position.choices())
 BLANK_FIELDS = "reviewapp.blank_comment_fields"  # app.extensions keys
 BLANK_PAGES = "reviewapp.blank_comment_pages"
+RECENT_TARGETS = "reviewapp.recent_comment_targets"
 
 
 @bp.route("/")
@@ -130,15 +132,30 @@ def _comment_form(**kwargs) -> CommentForm:
 def _comment_target_or_404(proposal_id: int, connection=None) -> CommentTarget:
     """Read what the comment page needs of a public proposal, or answer 404."""
     if connection is None:
-        # A read of its own: on SQLite it takes no write lock, and on PostgreSQL a page
-        # that reads nothing else needs no transaction around it.
-        with one_read() as connection:
-            target = comment_target(connection, proposal_id)
+        target = _read_comment_target(proposal_id)
     else:
         target = comment_target(connection, proposal_id)
     if target is None or target.stage is Stage.DRAFT:
         abort(404)  # a draft is not public; do not reveal that it exists
     return target
+
+
+def _recent_comment_target(proposal_id: int) -> CommentTarget:
+    """Return the blank form's proposal as read in the last COMMENT_FORM_READ_SECONDS."""
+    recent = current_app.extensions.setdefault(RECENT_TARGETS, RecentReads())
+    target = recent.get(proposal_id, current_app.config["COMMENT_FORM_READ_SECONDS"],
+                        lambda: _read_comment_target(proposal_id))
+    if target is None or target.stage is Stage.DRAFT:
+        abort(404)
+    return target
+
+
+def _read_comment_target(proposal_id: int) -> CommentTarget | None:
+    """Read the comment page's proposal now, in a read of its own."""
+    # On SQLite it takes no write lock, and on PostgreSQL a page that reads nothing else
+    # needs no transaction around it.
+    with one_read() as connection:
+        return comment_target(connection, proposal_id)
 
 
 def _render_comment(target: CommentTarget, form: CommentForm | None, status: int = 200,
@@ -186,8 +203,8 @@ def _blank_comment_fields():
 def comment(proposal_id: int):
     """Show the comment form and accept a comment while the period is open."""
     if request.method != "POST":
-        # A blank form: no form object to build.
-        return _render_comment(_comment_target_or_404(proposal_id), None)
+        # A blank form: no form object to build, and the proposal as read a moment ago.
+        return _render_comment(_recent_comment_target(proposal_id), None)
     form = _comment_form()
     if not form.validate_on_submit():
         return _render_comment(_comment_target_or_404(proposal_id), form,

@@ -5,34 +5,26 @@ A page whose every byte but a CSRF token and a nonce depends only on what its ke
 request's values, and kept cut at them; later requests join the pieces with their own.
 """
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
+
+from .bounded import LeastRecentlyUsed
 
 
 class RenderedOnce:
     """Pages by key, each kept cut at its per-request values; the least recently used go."""
 
     def __init__(self, size: int = 256):
-        self._pieces: OrderedDict[Hashable, tuple[str, ...]] = OrderedDict()
-        self._size = size
-        self._lock = threading.Lock()  # the development server answers in threads
+        self._pieces: LeastRecentlyUsed[tuple[str, ...]] = LeastRecentlyUsed(size)
 
     def page(self, key: Hashable, values: tuple[str, ...], render: Callable[[], str]) -> str:
         """Return the page for `key` with `values` in it; `render` makes it with them."""
-        with self._lock:
-            pieces = self._pieces.get(key)
-            if pieces is not None:
-                self._pieces.move_to_end(key)
+        pieces = self._pieces.get(key)
         if pieces is not None:
             return fill(pieces, values)
         html = render()
         pieces = cut(html, values)
         if pieces is not None:
-            with self._lock:
-                self._pieces[key] = pieces
-                if len(self._pieces) > self._size:
-                    self._pieces.popitem(last=False)
+            self._pieces.put(key, pieces)
         return html
 
 

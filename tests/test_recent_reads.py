@@ -1,0 +1,76 @@
+"""The comment form reuses its proposal's read for COMMENT_FORM_READ_SECONDS; posts never do."""
+
+import time
+
+from reviewapp.models import Proposal, Stage
+from reviewapp.views.recent_reads import RecentReads
+from tests.test_rendered_once import blank_form
+
+WINDOW = 0.3  # seconds: long enough to load twice inside it, short enough to wait out
+
+
+class Reader:
+    """A read that counts how often it ran and gives the value it is set to."""
+
+    def __init__(self, value):
+        self.value, self.runs = value, 0
+
+    def __call__(self):
+        self.runs += 1
+        return self.value
+
+
+def test_a_read_is_reused_inside_its_window_and_made_again_after():
+    recent, read = RecentReads(), Reader("first")
+    assert recent.get(1, WINDOW, read) == "first"
+    read.value = "second"
+    assert recent.get(1, WINDOW, read) == "first" and read.runs == 1
+    time.sleep(WINDOW + 0.05)
+    assert recent.get(1, WINDOW, read) == "second" and read.runs == 2
+
+
+def test_nothing_is_kept_for_a_zero_window_or_a_missing_value():
+    recent = RecentReads()
+    zero, missing = Reader("value"), Reader(None)
+    for _ in range(3):
+        recent.get("a", 0, zero)
+        recent.get("b", WINDOW, missing)
+    assert zero.runs == 3 and missing.runs == 3
+
+
+def test_at_most_size_reads_are_kept():
+    recent = RecentReads(size=2)
+    reads = {key: Reader(key) for key in "abc"}
+    for key in "abca":
+        recent.get(key, 60, reads[key])
+    # "a" was the least recently used when "c" came in, so it was read again.
+    assert {key: read.runs for key, read in reads.items()} == {"a": 2, "b": 1, "c": 1}
+
+
+def test_the_form_shows_a_change_once_its_read_is_older_than_the_window(app, world, db):
+    app.config["COMMENT_FORM_READ_SECONDS"] = WINDOW
+    item = world.proposal(Stage.PUBLIC_COMMENT)
+    reader, title = app.test_client(), item.title
+    assert "Comment on: " + title in blank_form(reader, item.id)
+    db.get(Proposal, item.id).title = "Renamed drone program"
+    db.commit()
+    assert "Comment on: " + title in blank_form(reader, item.id)  # the read reused
+    time.sleep(WINDOW + 0.05)
+    assert "Comment on: Renamed drone program" in blank_form(reader, item.id)
+
+
+def test_a_post_is_checked_against_the_database_not_the_reused_read(app, world, db):
+    app.config["COMMENT_FORM_READ_SECONDS"] = 60
+    item = world.proposal(Stage.PUBLIC_COMMENT)
+    reader = app.test_client()
+    assert "Send comment" in blank_form(reader, item.id)
+    db.get(Proposal, item.id).stage = Stage.WITHDRAWN
+    db.commit()
+    assert "Send comment" in blank_form(reader, item.id)  # the form, from the reused read
+    text = "Please do not buy the drones."
+    response = reader.post(f"/proposals/{item.id}/comment", data={
+        "nonce": "n-after-withdrawal", "submitter_type": "anonymous", "position": "oppose",
+        "body": text})
+    assert response.status_code == 409  # refused: the proposal is no longer open
+    assert text in response.get_data(as_text=True)  # and nothing the person wrote is lost
+    assert db.get(Proposal, item.id).stage is Stage.WITHDRAWN
