@@ -11,7 +11,7 @@ and `flask verify-audit` must pass.
 Usage:
     .venv/bin/python bench/comment_intake.py                      # SQLite, then PostgreSQL
     .venv/bin/python bench/comment_intake.py --database sqlite --clients 8 --rounds 2
-    options: --clients 8 32 --rounds 4 --seconds 6 --workers 2
+    options: --clients 8 32 --rounds 4 --seconds 6 --workers 2 --bare-template cached|string
 
 PostgreSQL is TEST_DATABASE_URL's server (default the local one), in schemas of its own.
 Ports come from REVIEWAPP_TEST_PORT_BASE (default 5300). Run by hand, never as a test; the
@@ -220,7 +220,7 @@ def check(server: Server, audited: bool) -> tuple[int, int, int, list[str]]:
 
 
 @contextmanager
-def servers(kind: str, workdir: Path, pg_server: str, workers: int):
+def servers(kind: str, workdir: Path, pg_server: str, workers: int, bare_template: str):
     """Yield the seeded app and the bare server on `kind` ('SQLite' or 'PostgreSQL')."""
     off = {"REVIEWAPP_RATELIMIT_ENABLED": "false"}
     with ExitStack() as stack:
@@ -235,7 +235,8 @@ def servers(kind: str, workdir: Path, pg_server: str, workers: int):
                                   "REVIEWAPP_TRUSTED_HOSTS": "127.0.0.1",
                                   "REVIEWAPP_SECRET_KEY": "intake-bench-secret-" + "k" * 32}
         app = AppHost("intake-app", workdir / "app", app_settings, workers=workers)
-        bare = AppHost("intake-bare", workdir / "bare", {"BARE_DATABASE_URL": bare_url},
+        bare = AppHost("intake-bare", workdir / "bare",
+                       {"BARE_DATABASE_URL": bare_url, "BARE_TEMPLATE": bare_template},
                        workers=workers, target="bench.bare_intake:create_app()")
         app.flask("setup-db")
         app.flask("seed-demo")
@@ -257,7 +258,8 @@ def bench(kind: str, options, pg_server: str) -> tuple[list[str], bool]:
     """Measure one database at every client count; return table rows and whether all is well."""
     rows, ok = [], True
     with tempfile.TemporaryDirectory(prefix="intake-bench-") as workdir, \
-            servers(kind, Path(workdir), pg_server, options.workers) as (app, bare):
+            servers(kind, Path(workdir), pg_server, options.workers,
+                    options.bare_template) as (app, bare):
         for side in (app, bare):
             side.tally.before = {nonce for nonce, _ in stored(side)}
             load(side, 4, WARM_UP, measured=False)
@@ -300,12 +302,17 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=4, help="A/B rounds per client count")
     parser.add_argument("--seconds", type=float, default=6.0, help="length of one turn")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--bare-template", choices=("cached", "string"), default="cached",
+                        help="the bare form compiled once (the lean baseline), or by "
+                             "render_template_string on every load (the baseline until "
+                             "2026-12-02)")
     options = parser.parse_args()
     pg_server = os.environ.get("TEST_DATABASE_URL") or DEFAULT_PG
     kinds = {"sqlite": ["SQLite"], "postgresql": ["PostgreSQL"],
              "both": ["SQLite", "PostgreSQL"]}[options.database]
     print(f"comment intake: {options.rounds} interleaved rounds of {options.seconds:g} s per "
-          f"server and client count, {options.workers} sync workers each")
+          f"server and client count, {options.workers} sync workers each, bare form "
+          f"template {options.bare_template}")
     header = ("| database | clients | app /s | bare /s | ratio | app CPU ms | bare CPU ms | lost "
               "| duplicated | failed posts | app rounds /s | bare rounds /s |\n"
               "|---|---|---|---|---|---|---|---|---|---|---|---|")
