@@ -2,7 +2,6 @@
 
 import itertools
 import json
-import threading
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,6 +11,7 @@ from sqlalchemy import select, text
 from reviewapp import audit, record
 from reviewapp.models import AuditEvent, Stage
 from reviewapp.services import comments
+from tests.waiting import second_waits_for_first
 
 CONTENT_COLUMNS = ("created_at", "actor_id", "actor_label", "action", "object_type",
                    "object_id", "details")
@@ -317,29 +317,12 @@ def test_a_comment_holds_the_chain_until_its_commit(app, db, world, clock):
     db.commit()
     make = app.extensions["db_sessionmaker"]
     first, second = make(), make()
-    appended, errors = threading.Event(), []
-
-    def append_elsewhere() -> None:
-        try:
-            audit.record(second, None, "note", "proposal", "elsewhere", clock())
-            second.commit()
-            appended.set()
-        except Exception as exc:  # reported below; a thread cannot fail the test itself
-            errors.append(repr(exc))
-
-    try:
-        comments.post_comment(first, record.load_proposal(first, item.id), clock(),
-                              nonce="held-chain", submitter_type="anonymous",
-                              position="oppose", body="Stored, not yet committed.",
-                              name=None, organization=None)
-        thread = threading.Thread(target=append_elsewhere)
-        thread.start()
-        assert not appended.wait(0.5), "another append went ahead of the comment's commit"
-        first.commit()
-        thread.join(20)
-        assert errors == [] and appended.is_set()
-    finally:
-        first.close()
-        second.close()
+    comments.post_comment(first, record.load_proposal(first, item.id), clock(),
+                          nonce="held-chain", submitter_type="anonymous", position="oppose",
+                          body="Stored, not yet committed.", name=None, organization=None)
+    second_waits_for_first(
+        first, second,
+        lambda session: audit.record(session, None, "note", "proposal", "elsewhere", clock()),
+        "another append went ahead of the comment's commit")
     report = audit.verify_chain(db)
     assert report.ok, report.problem

@@ -13,6 +13,7 @@ from reviewapp.models import Comment, CommentModeration, Position, Role, Stage, 
 from reviewapp.services import comment_tally, comments
 from reviewapp.workflow import TransitionNotAllowed
 from tests.test_migrations import empty_database_url, seeded_app_at_head
+from tests.waiting import second_waits_for_first
 
 
 def real_counts(db, proposal_id: int) -> record.CommentCounts:
@@ -122,28 +123,13 @@ def test_two_transactions_counting_at_once_both_land(app, db, world, existing):
             comment_tally.count_comment(session.connection(), item.id, Position.NEUTRAL)
             session.commit()
     first, second = make(), make()
-    done, errors = threading.Event(), []
-
-    def count_second() -> None:
-        try:
-            comment_tally.count_comment(second.connection(), item.id, Position.NEUTRAL)
-            second.commit()
-            done.set()
-        except Exception as exc:
-            errors.append(repr(exc))
-
-    try:
-        # Counted and not committed yet.
-        comment_tally.count_comment(first.connection(), item.id, Position.NEUTRAL)
-        thread = threading.Thread(target=count_second)
-        thread.start()
-        assert not done.wait(0.5), "the second count did not wait for the first"
-        first.commit()
-        thread.join(20)
-        assert errors == [] and done.is_set()
-    finally:
-        first.close()
-        second.close()
+    # Counted and not committed yet.
+    comment_tally.count_comment(first.connection(), item.id, Position.NEUTRAL)
+    second_waits_for_first(
+        first, second,
+        lambda session: comment_tally.count_comment(session.connection(), item.id,
+                                                    Position.NEUTRAL),
+        "the second count did not wait for the first")
     db.expire_all()
     assert record.comment_counts(db, item.id).by_position["neutral"] == 2 + existing
 

@@ -23,6 +23,7 @@ from reviewapp.models import (
 from reviewapp.services import proposals
 from tests.test_registry import recipient, sharing
 from tests.test_reports import approve, new_url, report_form
+from tests.waiting import second_waits_for_first
 
 
 def recount(db) -> tuple:
@@ -199,34 +200,15 @@ def test_the_migrations_fill_the_counts_from_the_record_already_stored(tmp_path)
 
 def test_two_refreshes_of_one_proposal_at_once_count_it_once(app, db, world, clock):
     """The second waits for the first (PostgreSQL's lock, SQLite's writer), then reads its rows."""
-    import threading
-
     item = world.proposal(Stage.SUBMITTED)
     make = app.extensions["db_sessionmaker"]
     first, second = make(), make()
-    done, errors = threading.Event(), []
-
-    def refresh_second() -> None:
-        try:
-            dashboard_store.refresh(second, [item.id])
-            second.commit()
-            done.set()
-        except Exception as exc:  # reported below; a thread cannot fail the test itself
-            errors.append(repr(exc))
-
-    try:
-        first.get(Proposal, item.id).stage = Stage.WITHDRAWN
-        first.commit()  # refreshed by the listener
-        first.get(Proposal, item.id).stage = Stage.SUBMITTED
-        first.flush()
-        dashboard_store.refresh(first, [item.id])  # not committed yet
-        thread = threading.Thread(target=refresh_second)
-        thread.start()
-        assert not done.wait(0.5), "the second refresh did not wait for the first"
-        first.commit()
-        thread.join(20)
-        assert errors == [] and done.is_set()
-    finally:
-        first.close()
-        second.close()
+    first.get(Proposal, item.id).stage = Stage.WITHDRAWN
+    first.commit()  # refreshed by the listener
+    first.get(Proposal, item.id).stage = Stage.SUBMITTED
+    first.flush()
+    dashboard_store.refresh(first, [item.id])  # not committed yet
+    second_waits_for_first(
+        first, second, lambda session: dashboard_store.refresh(session, [item.id]),
+        "the second refresh did not wait for the first")
     assert_counts_match(db, clock)
