@@ -59,6 +59,7 @@ def test_a_connection_in_steady_use_is_not_pinged(app, backends, monkeypatch):
 
 
 def test_the_comment_forms_autocommit_read_does_not_outlive_its_request(app, world, db):
+    app.config["COMMENT_FORM_READ_SECONDS"] = 0  # each load reads (none reuses the last read)
     item = world.proposal(Stage.PUBLIC_COMMENT)
     engine = app.extensions["db_engine"]
     engine.dispose()
