@@ -1,6 +1,6 @@
 """The public comment form: anonymous, as an individual, or for an organization."""
 
-from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from .base import InputForm
@@ -28,8 +28,7 @@ class CommentForm(InputForm):
                     "about yourself or others.",
         render_kw={"rows": 8},
     )
-    nonce = HiddenField()
-    submit = SubmitField("Send comment")
+    nonce = HiddenField()  # the page's own button sends the form: no SubmitField to bind
 
     def validate(self, extra_validators=None) -> bool:
         """Check the fields, then that the chosen way of appearing has its name.
