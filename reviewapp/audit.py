@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
+from .driver_statements import DriverStatement
 from .models import AuditEvent, User
 
 GENESIS = "0" * 64
@@ -33,8 +34,11 @@ def chain_lock() -> FunctionElement:
 # Built once: the statement caches its SQL cache key (every comment appends an event).
 _CHAIN_LOCK = select(chain_lock())
 _NEWEST_HASH = select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+_READ_HEAD = DriverStatement(_NEWEST_HASH)
 _events = AuditEvent.__table__
-_APPEND = insert(_events).returning(_events.c.id)
+_APPEND = DriverStatement(insert(_events).returning(_events.c.id),
+                          columns=("created_at", "actor_id", "actor_label", "action",
+                                   "object_type", "object_id", "details", "prev_hash", "hash"))
 
 
 def _digest(prev_hash: str, created_at: datetime, actor_id: int | None, actor_label: str,
@@ -63,9 +67,9 @@ def append(connection: Connection, actor: User | None, action: str, obj_type: st
            now: datetime, *, chain_locked: bool = False, **details) -> dict:
     """Append one audit event on `connection`, inside its transaction; return its columns.
 
-    Two statements and an insert, straight on the connection: every comment makes one,
-    and needs no ORM object for it. chain_locked: an earlier statement of this transaction
-    carried chain_lock() (PostgreSQL), so the head can be read at once.
+    Two statements and an insert on the driver's cursor (driver_statements.py): every
+    comment makes one, and needs no ORM object for it. chain_locked: an earlier statement
+    of this transaction carried chain_lock() (PostgreSQL), so the head can be read at once.
     """
     now = now.astimezone(UTC)  # the database keeps UTC; hash what will be read back
     actor_id = actor.id if actor else None
@@ -74,13 +78,13 @@ def append(connection: Connection, actor: User | None, action: str, obj_type: st
     if connection.dialect.name == "postgresql" and not chain_locked:
         # Serialize appends so two transactions cannot both extend the same head.
         connection.execute(_CHAIN_LOCK)
-    prev_hash = connection.scalar(_NEWEST_HASH) or GENESIS
+    prev_hash = _READ_HEAD.scalar(connection) or GENESIS
     values = dict(created_at=now, actor_id=actor_id, actor_label=actor_label, action=action,
                   object_type=obj_type, object_id=str(obj_id), details=details_json,
                   prev_hash=prev_hash,
                   hash=_digest(prev_hash, now, actor_id, actor_label, action, obj_type,
                                str(obj_id), details_json))
-    return {"id": connection.scalar(_APPEND, values), **values}
+    return {"id": _APPEND.scalar(connection, values), **values}
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from ..driver_statements import DriverStatement
 from ..models import Comment, CommentModeration, CommentTally, Position
 from ..models.comments import HIDDEN
 
@@ -18,10 +19,10 @@ from ..models.comments import HIDDEN
 # once per dialect on the table (every comment runs it; the ORM adds nothing here).
 _tally = CommentTally.__table__
 _ADD_ONE = {
-    name: dialect.insert(_tally)
+    name: DriverStatement(dialect.insert(_tally)
     .values(proposal_id=bindparam("proposal_id"), kind=bindparam("kind"), number=1)
     .on_conflict_do_update(index_elements=[_tally.c.proposal_id, _tally.c.kind],
-                           set_={"number": _tally.c.number + 1})
+                           set_={"number": _tally.c.number + 1}))
     for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
 }
 
@@ -52,8 +53,8 @@ def count_hidden(session: Session, comment: Comment) -> None:
 
 def _add_one(connection: Connection, proposal_id: int, kind: str) -> None:
     """Raise the tally of (proposal, kind) by one, creating its row the first time."""
-    connection.execute(_ADD_ONE[connection.dialect.name],
-                       {"proposal_id": proposal_id, "kind": kind})
+    _ADD_ONE[connection.dialect.name].scalar(connection,
+                                             {"proposal_id": proposal_id, "kind": kind})
 
 
 def recount(session: Session) -> int:

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from .. import audit
+from ..driver_statements import DriverStatement
 from ..models import (
     Comment,
     CommentModeration,
@@ -131,8 +132,9 @@ _TRACKING_BY_NONCE = (select(Comment.__table__.c.tracking_number)
 _comments = Comment.__table__
 _COMMENT_COLUMNS = ("proposal_id", "period_id", "tracking_number", "nonce", "submitter_type",
                     "position", "body", "name", "organization", "created_at")
-_INSERT_COMMENT = (sqlite.insert(_comments).on_conflict_do_nothing(index_elements=["nonce"])
-                   .returning(_comments.c.id))
+_INSERT_COMMENT = DriverStatement(
+    sqlite.insert(_comments).on_conflict_do_nothing(index_elements=["nonce"])
+    .returning(_comments.c.id), columns=_COMMENT_COLUMNS)
 _STORED = (
     postgresql.insert(_comments)
     .values({name: bindparam(name, type_=_comments.c[name].type) for name in _COMMENT_COLUMNS})
@@ -140,8 +142,8 @@ _STORED = (
     .returning(_comments.c.id, _comments.c.proposal_id, _comments.c.position)
     .cte("stored")
 )
-_INSERT_AND_COUNT = (select(_STORED.c.id, audit.chain_lock())
-                     .add_cte(comment_tally.counting(_STORED)))
+_INSERT_AND_COUNT = DriverStatement(select(_STORED.c.id, audit.chain_lock())
+                                    .add_cte(comment_tally.counting(_STORED)))
 
 
 def comment_target(connection: Connection, proposal_id: int) -> CommentTarget | None:
@@ -223,9 +225,9 @@ def _store(connection: Connection, proposal_id: int, file_number: str,
     # retry after a lost answer) inserts nothing here and gets the stored comment. The
     # count is kept in the same transaction; a form sent again is not counted.
     if connection.dialect.name == "postgresql":
-        comment_id = connection.scalar(_INSERT_AND_COUNT, values)
+        comment_id = _INSERT_AND_COUNT.scalar(connection, values)
     else:
-        comment_id = connection.scalar(_INSERT_COMMENT, values)
+        comment_id = _INSERT_COMMENT.scalar(connection, values)
         if comment_id is not None:
             comment_tally.count_comment(connection, proposal_id, values["position"])
     if comment_id is None:
