@@ -10,6 +10,11 @@ from .users import User
 from .vocab import Position, SubmitterType
 
 
+def accepts_comments(opens_at: datetime, closes_at: datetime, now: datetime) -> bool:
+    """Say whether a period with these times accepts comments at `now` (the clock decides)."""
+    return opens_at <= now < closes_at
+
+
 class CommentPeriod(Base):
     """A window during which the public may comment on one version."""
 
@@ -26,7 +31,7 @@ class CommentPeriod(Base):
 
     def is_open(self, now: datetime) -> bool:
         """Say whether comments are accepted at `now` (the clock decides, not a job)."""
-        return self.opens_at <= now < self.closes_at
+        return accepts_comments(self.opens_at, self.closes_at, now)
 
 
 class Comment(Base):

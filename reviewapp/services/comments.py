@@ -25,6 +25,7 @@ from ..models import (
     SubmitterType,
     User,
 )
+from ..models.comments import accepts_comments
 from ..profiles import Profile
 from ..workflow import Action, TransitionNotAllowed
 from . import comment_tally
@@ -86,8 +87,8 @@ class PeriodWindow:
     closes_at: datetime
 
     def is_open(self, now: datetime) -> bool:
-        """Say whether comments are accepted at `now`, as CommentPeriod.is_open does."""
-        return self.opens_at <= now < self.closes_at
+        """Say whether comments are accepted at `now`."""
+        return accepts_comments(self.opens_at, self.closes_at, now)
 
 
 @dataclass(frozen=True)
@@ -100,10 +101,19 @@ class CommentTarget:
     stage: Stage
     period: PeriodWindow | None  # the current version's comment period, if opened
 
+    @property
+    def comment_period(self) -> PeriodWindow | None:
+        """The period, while the proposal is in its comment stage; None in any other stage.
+
+        A proposal withdrawn (or moved on) while its period's dates still run takes no
+        more comments, whatever form was loaded before.
+        """
+        return self.period if self.stage is Stage.PUBLIC_COMMENT else None
+
     def is_open(self, now: datetime) -> bool:
         """Say whether the form is offered: the period is open and the stage is comment."""
-        return bool(self.period and self.period.is_open(now)
-                    and self.stage is Stage.PUBLIC_COMMENT)
+        period = self.comment_period
+        return bool(period and period.is_open(now))
 
 
 # Built once: a statement object caches its own SQL cache key, which SQLAlchemy would
@@ -188,10 +198,7 @@ def take_comment(connection: Connection, target: CommentTarget, now: datetime, *
     The same as post_comment without an ORM session: the comment form needs only the
     receipt's number, and every comment posted goes this way.
     """
-    # Taken only in the comment stage: a proposal withdrawn (or moved on) while its
-    # period's dates still run takes no more comments, whatever form was loaded before.
-    period = target.period if target.stage is Stage.PUBLIC_COMMENT else None
-    values = _store(connection, target.id, target.file_number, period, now,
+    values = _store(connection, target.id, target.file_number, target.comment_period, now,
                     nonce=nonce, submitter_type=submitter_type, position=position, body=body,
                     name=name, organization=organization)
     if values is None:
@@ -224,7 +231,8 @@ def _store(connection: Connection, proposal_id: int, file_number: str,
     # The unique nonce decides, not a look-up first: a form sent again (a double click, a
     # retry after a lost answer) inserts nothing here and gets the stored comment. The
     # count is kept in the same transaction; a form sent again is not counted.
-    if connection.dialect.name == "postgresql":
+    on_postgresql = connection.dialect.name == "postgresql"
+    if on_postgresql:
         comment_id = _INSERT_AND_COUNT.scalar(connection, values)
     else:
         comment_id = _INSERT_COMMENT.scalar(connection, values)
@@ -235,7 +243,7 @@ def _store(connection: Connection, proposal_id: int, file_number: str,
     # The audit append comes last: on PostgreSQL it holds the chain's lock until commit.
     # It names the comment only by tracking number: no identity, no address.
     audit.append(connection, None, "post_comment", "comment", values["tracking_number"], now,
-                 chain_locked=connection.dialect.name == "postgresql", proposal=file_number)
+                 chain_locked=on_postgresql, proposal=file_number)
     return {"id": comment_id, **values}
 
 

@@ -129,24 +129,32 @@ def _comment_form(**kwargs) -> CommentForm:
     return form
 
 
+@bp.record_once
+def _keep_comment_page_caches(state) -> None:
+    """Give the app its comment-page caches once, not a new one to discard per request."""
+    state.app.extensions[BLANK_PAGES] = RenderedOnce()
+    state.app.extensions[RECENT_TARGETS] = RecentReads()
+
+
 def _comment_target_or_404(proposal_id: int, connection=None) -> CommentTarget:
     """Read what the comment page needs of a public proposal, or answer 404."""
     if connection is None:
-        target = _read_comment_target(proposal_id)
-    else:
-        target = comment_target(connection, proposal_id)
-    if target is None or target.stage is Stage.DRAFT:
-        abort(404)  # a draft is not public; do not reveal that it exists
-    return target
+        return _public_or_404(_read_comment_target(proposal_id))
+    return _public_or_404(comment_target(connection, proposal_id))
 
 
 def _recent_comment_target(proposal_id: int) -> CommentTarget:
     """Return the blank form's proposal as read in the last COMMENT_FORM_READ_SECONDS."""
-    recent = current_app.extensions.setdefault(RECENT_TARGETS, RecentReads())
-    target = recent.get(proposal_id, current_app.config["COMMENT_FORM_READ_SECONDS"],
-                        lambda: _read_comment_target(proposal_id))
+    recent = current_app.extensions[RECENT_TARGETS]
+    return _public_or_404(recent.get(proposal_id,
+                                     current_app.config["COMMENT_FORM_READ_SECONDS"],
+                                     lambda: _read_comment_target(proposal_id)))
+
+
+def _public_or_404(target: CommentTarget | None) -> CommentTarget:
+    """Return the target if the public may see it; otherwise answer 404."""
     if target is None or target.stage is Stage.DRAFT:
-        abort(404)
+        abort(404)  # a draft is not public; do not reveal that it exists
     return target
 
 
@@ -178,7 +186,7 @@ def _render_comment(target: CommentTarget, form: CommentForm | None, status: int
         period = target.period
         key = (target.id, target.file_number, target.title, target.stage, period.id,
                period.opens_at, period.closes_at)
-        pages = current_app.extensions.setdefault(BLANK_PAGES, RenderedOnce())
+        pages = current_app.extensions[BLANK_PAGES]
         return pages.page(key, (generate_csrf(), nonce), render), status
     return render(), status
 
