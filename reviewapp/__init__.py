@@ -30,7 +30,18 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies,
                                 x_host=proxies, x_port=proxies)
 
-    from . import auth, db, errors, inputs, jurisdiction, logs, ratelimit, security, templating
+    from . import (
+        auth,
+        db,
+        errors,
+        inputs,
+        jurisdiction,
+        logs,
+        ratelimit,
+        security,
+        sessions,
+        templating,
+    )
     from .cli import register_commands
     from .views import register_blueprints
 
@@ -38,6 +49,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     jurisdiction.init_app(app)
     db.init_app(app)
     inputs.init_app(app)
+    sessions.init_app(app)
     security.init_app(app)
     ratelimit.init_app(app)
     auth.init_app(app)

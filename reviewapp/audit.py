@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import func, insert, select
-from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
-from .driver_statements import DriverStatement
+from .driver_statements import DriverStatement, OnDriver
 from .models import AuditEvent, User
 
 GENESIS = "0" * 64
@@ -32,7 +31,7 @@ def chain_lock() -> FunctionElement:
 
 
 # Built once: the statement caches its SQL cache key (every comment appends an event).
-_CHAIN_LOCK = select(chain_lock())
+_CHAIN_LOCK = DriverStatement(select(chain_lock()))
 _NEWEST_HASH = select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
 _READ_HEAD = DriverStatement(_NEWEST_HASH)
 _events = AuditEvent.__table__
@@ -63,7 +62,7 @@ def record(session: Session, actor: User | None, action: str, obj_type: str, obj
                                **details))
 
 
-def append(connection: Connection, actor: User | None, action: str, obj_type: str, obj_id,
+def append(connection: OnDriver, actor: User | None, action: str, obj_type: str, obj_id,
            now: datetime, *, chain_locked: bool = False, **details) -> dict:
     """Append one audit event on `connection`, inside its transaction; return its columns.
 
@@ -77,7 +76,7 @@ def append(connection: Connection, actor: User | None, action: str, obj_type: st
     details_json = json.dumps(details, sort_keys=True, ensure_ascii=False, default=str)
     if connection.dialect.name == "postgresql" and not chain_locked:
         # Serialize appends so two transactions cannot both extend the same head.
-        connection.execute(_CHAIN_LOCK)
+        _CHAIN_LOCK.scalar(connection)
     prev_hash = _READ_HEAD.scalar(connection) or GENESIS
     values = dict(created_at=now, actor_id=actor_id, actor_label=actor_label, action=action,
                   object_type=obj_type, object_id=str(obj_id), details=details_json,

@@ -17,8 +17,10 @@ from pathlib import Path
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
+
+from .driver_statements import DriverConnection
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 STATEMENTS_ALONE = "reviewapp_statements_alone"  # execution option: no BEGIN on SQLite
@@ -173,25 +175,62 @@ def one_read() -> Iterator[Connection]:
 
 
 @contextmanager
-def write_transaction() -> Iterator[Connection]:
+def write_transaction() -> Iterator[DriverConnection | Connection]:
     """Yield a connection in one short write transaction, committed when the block ends.
 
-    For a request whose writes are a few core statements (a comment): no ORM session. An
-    exception rolls it all back. A request that already has a session (a signed-in user
-    was loaded) writes in that session's transaction instead: on SQLite a second
-    connection would wait for the write lock the first one holds.
+    For a request whose writes are a few driver statements (a comment: see
+    driver_statements.py): a pooled driver connection, with no ORM session and no
+    SQLAlchemy Connection around it, whose machinery cost more than the statements. On
+    SQLite the transaction takes the write lock at once (BEGIN IMMEDIATE, as the writing
+    engine's own transactions do). An exception rolls it all back. A request that
+    already has a session (a signed-in user was loaded) writes in that session's
+    transaction instead: on SQLite a second connection would wait for the write lock the
+    first one holds.
     """
     session = g.get("db_session")
-    if session is None:
-        with current_app.extensions["db_engine"].begin() as connection:
-            yield connection
+    if session is not None:
+        try:
+            yield session.connection()
+        except BaseException:
+            session.rollback()
+            raise
+        session.commit()
+        return
+    engine = current_app.extensions["db_engine"]
+    driver_error = engine.dialect.loaded_dbapi.Error
+    pooled = None
+    try:
+        pooled = engine.raw_connection()  # the pool's checkout events still run (the ping)
+        if engine.dialect.name == "sqlite":
+            pooled.driver_connection.execute("BEGIN IMMEDIATE")
+        # psycopg begins its transaction at the first statement.
+        yield DriverConnection(engine.dialect, pooled)
+        pooled.commit()
+    except driver_error as exc:
+        _end_after_error(engine, pooled, exc)
+        # Raised as SQLAlchemy raises it: the outage page and callers know those errors.
+        raise DBAPIError.instance(None, None, exc, driver_error) from exc
+    except BaseException as exc:
+        _end_after_error(engine, pooled, exc)
+        raise
+    finally:
+        if pooled is not None:
+            pooled.close()  # back to the pool, or away if it was invalidated
+
+
+def _end_after_error(engine: Engine, pooled, exc: BaseException) -> None:
+    """Roll back a failed driver transaction; a lost connection leaves the pool instead."""
+    if pooled is None:
+        return
+    driver_error = engine.dialect.loaded_dbapi.Error
+    if isinstance(exc, driver_error) and engine.dialect.is_disconnect(
+            exc, pooled.dbapi_connection, None):
+        pooled.invalidate(exc)  # as SQLAlchemy's execution does with a dead connection
         return
     try:
-        yield session.connection()
-    except BaseException:
-        session.rollback()
-        raise
-    session.commit()
+        pooled.rollback()
+    except driver_error as lost:
+        pooled.invalidate(lost)
 
 
 def release_write_lock(session: Session) -> None:

@@ -1,10 +1,12 @@
 """Statements compiled once by SQLAlchemy and run on the database driver's own cursor.
 
-For the few statements every comment runs (its insert, its count, the audit append):
-SQLAlchemy writes the SQL and types its parameters, once per dialect; each run then costs
-what the driver costs, not the tens of microseconds SQLAlchemy's execution machinery adds
-to every statement. They run on the Connection's DBAPI connection, inside its transaction;
-SQLAlchemy's cursor events do not see them, and rows come back as the driver gives them.
+For the few statements every comment runs (the proposal's read, the comment's insert,
+its count, the audit append): SQLAlchemy writes the SQL and types its parameters and
+results, once per dialect; each run then costs what the driver costs, not the tens of
+microseconds SQLAlchemy's execution machinery adds to every statement. They run on a
+Connection's DBAPI connection inside its transaction, or on a DriverConnection (a pooled
+driver connection with no SQLAlchemy Connection around it); SQLAlchemy's cursor events do
+not see them.
 """
 
 from collections.abc import Callable, Sequence
@@ -16,6 +18,17 @@ from sqlalchemy.sql import Executable
 
 
 @dataclass(frozen=True)
+class DriverConnection:
+    """A pooled driver connection in a transaction of its own, and its engine's dialect."""
+
+    dialect: Dialect
+    connection: Any  # the pool's proxy of the DBAPI connection
+
+
+OnDriver = Connection | DriverConnection  # what a DriverStatement runs on
+
+
+@dataclass(frozen=True)
 class _Compiled:
     """A statement's SQL for one dialect, and how to turn parameters into the driver's."""
 
@@ -23,6 +36,7 @@ class _Compiled:
     compiled: Any  # SQLAlchemy's Compiled, for construct_params
     processors: dict[str, Callable[[Any], Any]]  # bind name -> type's bind processor
     order: tuple[str, ...] | None  # bind names in order for a positional driver (SQLite)
+    results: tuple[Callable[[Any], Any] | None, ...]  # a select's column -> result processor
 
 
 class DriverStatement:
@@ -33,8 +47,24 @@ class DriverStatement:
         self._columns = list(columns) or None  # an INSERT's columns, when not in .values()
         self._by_dialect: dict[str, _Compiled] = {}
 
-    def scalar(self, connection: Connection, params: dict[str, Any] | None = None) -> Any:
-        """Run in `connection`'s transaction; the first column of the first row, or None."""
+    def scalar(self, connection: OnDriver, params: dict[str, Any] | None = None) -> Any:
+        """Run in `connection`'s transaction; the first column of the first row, or None.
+
+        The value is the driver's (an id, a string): no result type is applied.
+        """
+        row = self._first_row(connection, params)[0]
+        return None if row is None else row[0]
+
+    def row(self, connection: OnDriver, params: dict[str, Any] | None = None) -> tuple | None:
+        """Run a select; its first row typed as SQLAlchemy would give it (dates, enums), or None."""
+        row, compiled = self._first_row(connection, params)
+        if row is None:
+            return None
+        return tuple(value if process is None or value is None else process(value)
+                     for process, value in zip(compiled.results, row, strict=True))
+
+    def _first_row(self, connection: OnDriver, params: dict[str, Any] | None):
+        """Execute with the parameters bound as SQLAlchemy binds them; the first row, if any."""
         compiled = self._for(connection.dialect)
         values = compiled.compiled.construct_params(params or {})
         for name, process in compiled.processors.items():
@@ -47,7 +77,7 @@ class DriverStatement:
             row = cursor.fetchone() if cursor.description else None
         finally:
             cursor.close()
-        return None if row is None else row[0]
+        return row, compiled
 
     def _for(self, dialect: Dialect) -> _Compiled:
         """Return the statement compiled for `dialect`, compiling it the first time."""
@@ -64,6 +94,9 @@ class DriverStatement:
                 if process is not None:
                     processors[name] = process
             order = tuple(compiled.positiontup) if compiled.positional else None
-            found = _Compiled(compiled.string, compiled, processors, order)
+            # No column type here needs the driver's type code, so none is passed.
+            results = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None)
+                            for column in getattr(self._statement, "selected_columns", ()))
+            found = _Compiled(compiled.string, compiled, processors, order, results)
             self._by_dialect[dialect.name] = found
         return found

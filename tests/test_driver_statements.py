@@ -2,11 +2,11 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import insert, text
+from sqlalchemy import bindparam, insert, select, text
 
 from reviewapp.db import get_session
 from reviewapp.driver_statements import DriverStatement
-from reviewapp.models import AuditEvent
+from reviewapp.models import AuditEvent, CommentPeriod, Proposal, Stage
 
 _events = AuditEvent.__table__
 COLUMNS = ("created_at", "actor_id", "actor_label", "action", "object_type", "object_id",
@@ -42,3 +42,21 @@ def test_the_driver_stores_the_same_text_as_sqlalchemy(app):
             stored[when] = rows[1][0]
         session.rollback()
     assert len(set(stored.values())) == 2
+
+
+def test_a_row_read_on_the_driver_is_typed_as_sqlalchemy_types_it(app, world):
+    proposal = world.proposal(Stage.PUBLIC_COMMENT)
+    world.db.commit()
+    periods, proposals = CommentPeriod.__table__.c, Proposal.__table__.c
+    query = (select(proposals.id, proposals.stage, proposals.title, periods.opens_at,
+                    periods.closes_at)
+             .join(CommentPeriod.__table__, periods.proposal_id == proposals.id)
+             .where(proposals.id == bindparam("proposal_id")))
+    with app.app_context():
+        connection = get_session().connection()
+        by_sqlalchemy = tuple(connection.execute(query, {"proposal_id": proposal.id}).one())
+        by_driver = DriverStatement(query).row(connection, {"proposal_id": proposal.id})
+        missing = DriverStatement(query).row(connection, {"proposal_id": -1})
+    assert by_driver == by_sqlalchemy
+    assert by_driver[1] is Stage.PUBLIC_COMMENT and by_driver[3].tzinfo is UTC
+    assert missing is None

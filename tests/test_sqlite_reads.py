@@ -14,18 +14,36 @@ def app_config():
     return {"COMMENT_FORM_READ_SECONDS": 0}  # each load reads (none reuses the last read)
 
 
-def statements_on(engine, run) -> list[str]:
-    """Return the SQL each cursor of `engine` was given while `run()` ran."""
+def statements_on(engine, run, connection=None) -> list[str]:
+    """Return what SQLite ran (first two words) on `engine`'s connections while `run()` ran.
+
+    Traced by the driver itself, so statements run on the driver's cursor (and the BEGIN
+    and COMMIT it sends) are seen as well as SQLAlchemy's. `connection`: one already
+    checked out, to trace too.
+    """
     seen: list[str] = []
 
-    def note(_conn, _cursor, statement, *_args):
+    def note(statement):
         seen.append(" ".join(statement.split()[:2]))
 
-    event.listen(engine, "before_cursor_execute", note)
+    def trace(dbapi_connection, *_):
+        dbapi_connection.set_trace_callback(note)
+
+    def untrace(dbapi_connection, *_):
+        dbapi_connection.set_trace_callback(None)
+
+    given = connection.connection.dbapi_connection if connection is not None else None
+    if given is not None:
+        trace(given)
+    event.listen(engine, "checkout", trace)
+    event.listen(engine, "checkin", untrace)
     try:
         run()
     finally:
-        event.remove(engine, "before_cursor_execute", note)
+        event.remove(engine, "checkout", trace)
+        event.remove(engine, "checkin", untrace)
+        if given is not None:
+            untrace(given)
     return seen
 
 
@@ -43,8 +61,27 @@ def test_the_comment_forms_read_is_one_select_and_the_next_writer_begins(app, wo
     # The option does not outlive its Connection: the same pooled connection, used again,
     # opens its transaction as every other reader and writer does.
     with reader.connect() as connection:
-        assert statements_on(reader, lambda: connection.exec_driver_sql("SELECT 1")) == [
-            "BEGIN", "SELECT 1"]
+        assert statements_on(reader, lambda: connection.exec_driver_sql("SELECT 1"),
+                             connection) == ["BEGIN", "SELECT 1"]
     with writer.connect() as connection:
-        assert statements_on(writer, lambda: connection.exec_driver_sql("SELECT 1")) == [
-            "BEGIN IMMEDIATE", "SELECT 1"]
+        assert statements_on(writer, lambda: connection.exec_driver_sql("SELECT 1"),
+                             connection) == ["BEGIN IMMEDIATE", "SELECT 1"]
+
+
+def test_a_comments_post_is_one_immediate_transaction_on_the_driver(app, world, db):
+    item = world.proposal(Stage.PUBLIC_COMMENT)
+    writer, _reader = app.extensions["db_engines"]
+    client = app.test_client()
+
+    def post():
+        response = client.post(f"/proposals/{item.id}/comment", data={
+            "submitter_type": "anonymous", "position": "oppose", "nonce": "one-transaction",
+            "body": "Please do not buy this."})
+        assert response.status_code == 302
+
+    ran = statements_on(writer, post)
+    # The write lock is taken before the proposal is read, and held only to the commit.
+    assert ran[0] == "BEGIN IMMEDIATE" and ran[1] == "SELECT proposal.id,"
+    assert ran[-1] == "COMMIT"
+    assert ran.count("BEGIN IMMEDIATE") == 1 and ran.count("COMMIT") == 1
+    assert sum(sql.startswith("INSERT INTO") for sql in ran) == 3  # comment, tally, audit

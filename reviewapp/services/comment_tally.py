@@ -7,10 +7,9 @@ the committed record and reading them never scans the comments.
 
 from sqlalchemy import CTE, bindparam, delete, func, insert, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from ..driver_statements import DriverStatement
+from ..driver_statements import DriverStatement, OnDriver
 from ..models import Comment, CommentModeration, CommentTally, Position
 from ..models.comments import HIDDEN
 
@@ -41,7 +40,7 @@ def counting(stored: CTE) -> CTE:
             .cte("counted"))
 
 
-def count_comment(connection: Connection, proposal_id: int, position: Position) -> None:
+def count_comment(connection: OnDriver, proposal_id: int, position: Position) -> None:
     """Add a newly stored comment to its proposal's count for its position."""
     _add_one(connection, proposal_id, position.value)
 
@@ -51,7 +50,7 @@ def count_hidden(session: Session, comment: Comment) -> None:
     _add_one(session.connection(), comment.proposal_id, HIDDEN)
 
 
-def _add_one(connection: Connection, proposal_id: int, kind: str) -> None:
+def _add_one(connection: OnDriver, proposal_id: int, kind: str) -> None:
     """Raise the tally of (proposal, kind) by one, creating its row the first time."""
     _ADD_ONE[connection.dialect.name].scalar(connection,
                                              {"proposal_id": proposal_id, "kind": kind})

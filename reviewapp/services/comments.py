@@ -6,11 +6,10 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from .. import audit
-from ..driver_statements import DriverStatement
+from ..driver_statements import DriverStatement, OnDriver
 from ..models import (
     Comment,
     CommentModeration,
@@ -125,7 +124,7 @@ _CURRENT_VERSION = (
     select(_version.id).where(_version.proposal_id == _proposal.id)
     .order_by(_version.number.desc()).limit(1).correlate(Proposal.__table__).scalar_subquery()
 )
-_COMMENT_TARGET = (
+_COMMENT_TARGET = DriverStatement(
     select(_proposal.id, _proposal.file_number, _proposal.title, _proposal.stage,
            _period.id, _period.opens_at, _period.closes_at)
     .select_from(Proposal.__table__)
@@ -133,8 +132,8 @@ _COMMENT_TARGET = (
     .where(_proposal.id == bindparam("proposal_id"))
 )
 _BY_NONCE = select(Comment).where(Comment.nonce == bindparam("nonce"))
-_TRACKING_BY_NONCE = (select(Comment.__table__.c.tracking_number)
-                      .where(Comment.__table__.c.nonce == bindparam("nonce")))
+_TRACKING_BY_NONCE = DriverStatement(select(Comment.__table__.c.tracking_number)
+                                     .where(Comment.__table__.c.nonce == bindparam("nonce")))
 # INSERT ... ON CONFLICT (nonce) DO NOTHING RETURNING the new comment's id. On SQLite the
 # tally is raised by a second statement. PostgreSQL inserts, counts and takes the audit
 # chain's lock in one statement (a CTE): the lock only once a comment was inserted, held
@@ -156,9 +155,9 @@ _INSERT_AND_COUNT = DriverStatement(select(_STORED.c.id, audit.chain_lock())
                                     .add_cte(comment_tally.counting(_STORED)))
 
 
-def comment_target(connection: Connection, proposal_id: int) -> CommentTarget | None:
+def comment_target(connection: OnDriver, proposal_id: int) -> CommentTarget | None:
     """Read a proposal's title, stage and current comment period in one query."""
-    row = connection.execute(_COMMENT_TARGET, {"proposal_id": proposal_id}).one_or_none()
+    row = _COMMENT_TARGET.row(connection, {"proposal_id": proposal_id})
     if row is None:
         return None
     id_, file_number, title, stage, period_id, opens_at, closes_at = row
@@ -190,7 +189,7 @@ def post_comment(session: Session, proposal: Proposal | CommentTarget, now: date
     return comment
 
 
-def take_comment(connection: Connection, target: CommentTarget, now: datetime, *,
+def take_comment(connection: OnDriver, target: CommentTarget, now: datetime, *,
                  nonce: str, submitter_type: str, position: str, body: str, name: str | None,
                  organization: str | None) -> str:
     """Store a public comment on `connection` (the web form's way); return its tracking number.
@@ -202,11 +201,11 @@ def take_comment(connection: Connection, target: CommentTarget, now: datetime, *
                     nonce=nonce, submitter_type=submitter_type, position=position, body=body,
                     name=name, organization=organization)
     if values is None:
-        return connection.scalar(_TRACKING_BY_NONCE, {"nonce": nonce})
+        return _TRACKING_BY_NONCE.scalar(connection, {"nonce": nonce})
     return values["tracking_number"]
 
 
-def _store(connection: Connection, proposal_id: int, file_number: str,
+def _store(connection: OnDriver, proposal_id: int, file_number: str,
            period: CommentPeriod | PeriodWindow | None, now: datetime, *, nonce: str,
            submitter_type: str, position: str, body: str, name: str | None,
            organization: str | None) -> dict | None:
@@ -216,7 +215,7 @@ def _store(connection: Connection, proposal_id: int, file_number: str,
     """
     if period is None or not period.is_open(now):
         # A form sent again after the period closed may already be stored: its receipt.
-        if connection.scalar(_TRACKING_BY_NONCE, {"nonce": nonce}) is not None:
+        if _TRACKING_BY_NONCE.scalar(connection, {"nonce": nonce}) is not None:
             return None
         raise CommentsClosed()
     kind = SubmitterType(submitter_type)
