@@ -36,7 +36,7 @@ class _Compiled:
     compiled: Any  # SQLAlchemy's Compiled, for construct_params
     processors: dict[str, Callable[[Any], Any]]  # bind name -> type's bind processor
     order: tuple[str, ...] | None  # bind names in order for a positional driver (SQLite)
-    results: tuple[Callable[[Any], Any] | None, ...]  # a select's column -> result processor
+    results: tuple[Callable[[Any], Any] | None, ...]  # each result column's processor
 
 
 class DriverStatement:
@@ -56,7 +56,7 @@ class DriverStatement:
         return None if row is None else row[0]
 
     def row(self, connection: OnDriver, params: dict[str, Any] | None = None) -> tuple | None:
-        """Run a select; its first row typed as SQLAlchemy would give it (dates, enums), or None."""
+        """Run it; the first row typed as SQLAlchemy would give it (dates, enums), or None."""
         row, compiled = self._first_row(connection, params)
         if row is None:
             return None
@@ -96,7 +96,7 @@ class DriverStatement:
             order = tuple(compiled.positiontup) if compiled.positional else None
             # No column type here needs the driver's type code, so none is passed.
             results = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None)
-                            for column in getattr(self._statement, "selected_columns", ()))
+                            for column in getattr(self._statement, "exported_columns", ()))
             found = _Compiled(compiled.string, compiled, processors, order, results)
             self._by_dialect[dialect.name] = found
         return found

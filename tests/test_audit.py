@@ -1,5 +1,6 @@
 """The hash-chained audit log on a real database: it verifies, and tampering is caught."""
 
+import hashlib
 import itertools
 import json
 from datetime import UTC, datetime, timedelta
@@ -269,6 +270,34 @@ def test_a_non_utc_time_still_verifies(db, world):
     audit.record(db, None, "login_failed", "account", "-", local)
     db.commit()
     db.expire_all()
+    assert audit.verify_chain(db).ok
+
+
+@pytest.mark.parametrize("details", [
+    '{"body": "quote \\" and \\\\ backslash"}', '{"name": "José 李 \\u2028"}', "{}",
+])
+@pytest.mark.parametrize("actor_id", [None, 7])
+def test_the_text_hashed_after_the_head_completes_the_canonical_text(details, actor_id):
+    # PostgreSQL hashes '["' + head + '",' + this text in SQL; it must be _digest's text.
+    content = dict(created_at=datetime(2026, 12, 2, 9, 30, 0, 125, tzinfo=UTC),
+                   actor_id=actor_id, actor_label="Ana (clerk)", action="post_comment",
+                   object_type="comment", object_id="RA-0000-0000", details=details)
+    for head in (audit.GENESIS, "ab" * 32):
+        canonical = '["' + head + '",' + audit._after_prev_hash(**content)
+        assert json.loads(canonical) == [head, content["created_at"].isoformat(),
+                                          *list(content.values())[1:]]
+        assert hashlib.sha256(canonical.encode()).hexdigest() == audit._digest(head, **content)
+
+
+def test_events_hashed_by_the_database_verify(db, world, clock):
+    # On PostgreSQL the head is read and the hash made by the database; on SQLite here.
+    for body in ("plain", 'quote " é 李', "line\nbreak"):
+        audit.record(db, None, "post_comment", "comment", "C-1", clock(), body=body)
+    db.commit()
+    db.expire_all()
+    events = db.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(3)).all()
+    assert [json.loads(event.details)["body"] for event in reversed(events)] == [
+        "plain", 'quote " é 李', "line\nbreak"]
     assert audit.verify_chain(db).ok
 
 
