@@ -1,6 +1,12 @@
 """The comment form reuses its proposal's read for COMMENT_FORM_READ_SECONDS; posts never do."""
 
-from reviewapp.models import Proposal, Stage
+from dataclasses import replace
+
+from sqlalchemy import func, select
+
+from reviewapp.db import write_transaction
+from reviewapp.models import Comment, Proposal, Stage
+from reviewapp.services import comments
 from reviewapp.views.public import RECENT_TARGETS
 from reviewapp.views.recent_reads import RecentReads
 from tests.test_rendered_once import blank_form
@@ -88,3 +94,21 @@ def test_a_post_is_checked_against_the_database_not_the_reused_read(app, world, 
     assert response.status_code == 409  # refused: the proposal is no longer open
     assert text in response.get_data(as_text=True)  # and nothing the person wrote is lost
     assert db.get(Proposal, item.id).stage is Stage.WITHDRAWN
+    assert db.scalar(select(func.count()).select_from(Comment)
+                     .where(Comment.proposal_id == item.id)) == 0
+
+
+def test_a_form_read_before_a_new_period_is_stored_in_the_period_open_now(app, world, db,
+                                                                          clock):
+    item = world.proposal(Stage.PUBLIC_COMMENT)
+    with app.app_context(), write_transaction() as connection:
+        now_read = comments.comment_target(connection, item.id)
+    # As the form would have read it before the period it names was replaced.
+    earlier_read = replace(now_read, title="Old title",
+                           period=replace(now_read.period, id=now_read.period.id + 1000))
+    with app.test_request_context(method="POST"), write_transaction() as connection:
+        tracking = comments.take_comment(
+            connection, earlier_read, clock(), nonce="n-new-period", submitter_type="anonymous",
+            position="support", body="Stored once.", name=None, organization=None)
+    stored = db.scalar(select(Comment).where(Comment.tracking_number == tracking))
+    assert stored.period_id == now_read.period.id and stored.nonce == "n-new-period"

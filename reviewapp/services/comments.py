@@ -4,7 +4,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, make_transient_to_detached
 
@@ -35,6 +35,10 @@ TRACKING_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O,
 
 class CommentsClosed(Exception):
     """The proposal is not accepting comments at this time."""
+
+    def __init__(self, target: "CommentTarget | None" = None):
+        super().__init__()
+        self.target = target  # the proposal as read when the comment was refused, if known
 
 
 def blocking_count(session: Session, version_id: int) -> int:
@@ -134,19 +138,32 @@ _COMMENT_TARGET = DriverStatement(
 _BY_NONCE = select(Comment).where(Comment.nonce == bindparam("nonce"))
 _TRACKING_BY_NONCE = DriverStatement(select(Comment.__table__.c.tracking_number)
                                      .where(Comment.__table__.c.nonce == bindparam("nonce")))
-# INSERT ... ON CONFLICT (nonce) DO NOTHING RETURNING the new comment's id. On SQLite the
-# tally is raised by a second statement. PostgreSQL inserts, counts and takes the audit
-# chain's lock in one statement (a CTE): the lock only once a comment was inserted, held
-# from there to the commit, as the audit append's own lock statement would have been.
+# The proposal still takes comments in the period the comment names: it is in its comment
+# stage and the period is its current version's. The comment's insert checks this itself,
+# under SQLite's write lock or in PostgreSQL's statement, so the form's proposal may come
+# from a read made a moment before (the form's page).
+_STILL_TAKING = exists().where(
+    _proposal.id == bindparam("proposal_id"),
+    _proposal.stage == bindparam("comment_stage", type_=_proposal.stage.type),
+    select(_period.id).where(_period.version_id == _CURRENT_VERSION).scalar_subquery()
+    == bindparam("period_id"),
+)
+# INSERT ... SELECT the values WHERE the proposal still takes them ON CONFLICT (nonce) DO
+# NOTHING RETURNING the new comment's id. On SQLite the tally is raised by a second
+# statement. PostgreSQL inserts, counts and takes the audit chain's lock in one statement
+# (a CTE): the lock only once a comment was inserted, held from there to the commit, as
+# the audit append's own lock statement would have been.
 _comments = Comment.__table__
 _COMMENT_COLUMNS = ("proposal_id", "period_id", "tracking_number", "nonce", "submitter_type",
                     "position", "body", "name", "organization", "created_at")
+_VALUES_IF_STILL_TAKING = select(
+    *(bindparam(name, type_=_comments.c[name].type) for name in _COMMENT_COLUMNS)
+).where(_STILL_TAKING)
 _INSERT_COMMENT = DriverStatement(
-    sqlite.insert(_comments).on_conflict_do_nothing(index_elements=["nonce"])
-    .returning(_comments.c.id), columns=_COMMENT_COLUMNS)
+    sqlite.insert(_comments).from_select(_COMMENT_COLUMNS, _VALUES_IF_STILL_TAKING)
+    .on_conflict_do_nothing(index_elements=["nonce"]).returning(_comments.c.id))
 _STORED = (
-    postgresql.insert(_comments)
-    .values({name: bindparam(name, type_=_comments.c[name].type) for name in _COMMENT_COLUMNS})
+    postgresql.insert(_comments).from_select(_COMMENT_COLUMNS, _VALUES_IF_STILL_TAKING)
     .on_conflict_do_nothing(index_elements=["nonce"])
     .returning(_comments.c.id, _comments.c.proposal_id, _comments.c.position)
     .cte("stored")
@@ -195,11 +212,25 @@ def take_comment(connection: OnDriver, target: CommentTarget, now: datetime, *,
     """Store a public comment on `connection` (the web form's way); return its tracking number.
 
     The same as post_comment without an ORM session: the comment form needs only the
-    receipt's number, and every comment posted goes this way.
+    receipt's number, and every comment posted goes this way. `target` may be a read made
+    a moment before: the insert stores only while the proposal still takes comments in
+    that period, and otherwise the proposal as read now, in this transaction, decides.
+    Raises CommentsClosed, carrying that read, when it takes none.
     """
-    values = _store(connection, target.id, target.file_number, target.comment_period, now,
-                    nonce=nonce, submitter_type=submitter_type, position=position, body=body,
-                    name=name, organization=organization)
+    fields = dict(nonce=nonce, submitter_type=submitter_type, position=position, body=body,
+                  name=name, organization=organization)
+    try:
+        values = _store(connection, target.id, target.file_number, target.comment_period,
+                        now, **fields)
+    except CommentsClosed:
+        fresh = comment_target(connection, target.id)
+        if fresh is None or fresh == target:
+            raise CommentsClosed(fresh or target) from None
+        try:  # the form was read before a change (a new period): the proposal as it is now
+            values = _store(connection, fresh.id, fresh.file_number, fresh.comment_period,
+                            now, **fields)
+        except CommentsClosed:
+            raise CommentsClosed(fresh) from None
     if values is None:
         return _TRACKING_BY_NONCE.scalar(connection, {"nonce": nonce})
     return values["tracking_number"]
@@ -211,7 +242,8 @@ def _store(connection: OnDriver, proposal_id: int, file_number: str,
            organization: str | None) -> dict | None:
     """Insert a comment, count it and audit it; None if its nonce is already stored.
 
-    Raises CommentsClosed when the period is not open and the nonce was never stored.
+    Raises CommentsClosed when the nonce was never stored and the period is not open, or
+    the proposal no longer takes comments in it (its stage moved on, a new period began).
     """
     if period is None or not period.is_open(now):
         # A form sent again after the period closed may already be stored: its receipt.
@@ -231,14 +263,14 @@ def _store(connection: OnDriver, proposal_id: int, file_number: str,
     # retry after a lost answer) inserts nothing here and gets the stored comment. The
     # count is kept in the same transaction; a form sent again is not counted.
     on_postgresql = connection.dialect.name == "postgresql"
-    if on_postgresql:
-        comment_id = _INSERT_AND_COUNT.scalar(connection, values)
-    else:
-        comment_id = _INSERT_COMMENT.scalar(connection, values)
-        if comment_id is not None:
-            comment_tally.count_comment(connection, proposal_id, values["position"])
+    insert = _INSERT_AND_COUNT if on_postgresql else _INSERT_COMMENT
+    comment_id = insert.scalar(connection, {**values, "comment_stage": Stage.PUBLIC_COMMENT})
     if comment_id is None:
-        return None
+        if _TRACKING_BY_NONCE.scalar(connection, {"nonce": nonce}) is not None:
+            return None
+        raise CommentsClosed()  # the proposal no longer takes comments in this period
+    if not on_postgresql:
+        comment_tally.count_comment(connection, proposal_id, values["position"])
     # The audit append comes last: on PostgreSQL it holds the chain's lock until commit.
     # It names the comment only by tracking number: no identity, no address.
     audit.append(connection, None, "post_comment", "comment", values["tracking_number"], now,

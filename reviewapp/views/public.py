@@ -136,15 +136,13 @@ def _keep_comment_page_caches(state) -> None:
     state.app.extensions[RECENT_TARGETS] = RecentReads()
 
 
-def _comment_target_or_404(proposal_id: int, connection=None) -> CommentTarget:
+def _comment_target_or_404(proposal_id: int) -> CommentTarget:
     """Read what the comment page needs of a public proposal, or answer 404."""
-    if connection is None:
-        return _public_or_404(_read_comment_target(proposal_id))
-    return _public_or_404(comment_target(connection, proposal_id))
+    return _public_or_404(_read_comment_target(proposal_id))
 
 
 def _recent_comment_target(proposal_id: int) -> CommentTarget:
-    """Return the blank form's proposal as read in the last COMMENT_FORM_READ_SECONDS."""
+    """Return the proposal as read in the last COMMENT_FORM_READ_SECONDS, for the form."""
     recent = current_app.extensions[RECENT_TARGETS]
     return _public_or_404(recent.get(proposal_id,
                                      current_app.config["COMMENT_FORM_READ_SECONDS"],
@@ -217,20 +215,21 @@ def comment(proposal_id: int):
     if not form.validate_on_submit():
         return _render_comment(_comment_target_or_404(proposal_id), form,
                                400 if form.errors else 200)
-    # Checked and valid: one short write transaction reads the proposal's period and
-    # stores the comment (on SQLite the write lock is taken here, not while validating).
-    # Core statements on a connection: the receipt needs only the tracking number.
+    # Checked and valid: one short write transaction stores the comment (on SQLite the
+    # write lock is taken here, not while validating). The proposal may be the form's
+    # recent read: the insert itself checks that it still takes comments in that period,
+    # and reads it again if not. The receipt needs only the tracking number.
+    target = _recent_comment_target(proposal_id)
     try:
         with write_transaction() as connection:
-            target = _comment_target_or_404(proposal_id, connection)
             tracking_number = take_comment(
                 connection, target, clock.now(), nonce=form.nonce.data,
                 submitter_type=form.submitter_type.data, position=form.position.data,
                 body=form.body.data, name=form.name.data,
                 organization=form.organization.data,
             )
-    except CommentsClosed:
-        return _render_comment(target, form, 409, notice="closed")
+    except CommentsClosed as closed:
+        return _render_comment(closed.target or target, form, 409, notice="closed")
     # Sent only after the commit: a receipt always names a stored comment.
     return redirect(url_for("public.receipt", tracking_number=tracking_number))
 
