@@ -62,6 +62,15 @@ ALLOWED_FROM: dict[Action, frozenset[Stage]] = {
 }
 
 
+# A technology the jurisdiction bans goes no further than assessment: it cannot be opened
+# for comment (whatever override is written), reviewed, heard, voted on or decided. It can
+# be returned to the department or withdrawn.
+STOPPED_BY_BAN = frozenset({
+    Action.OPEN_COMMENT, Action.RECORD_RECOMMENDATION, Action.SCHEDULE_HEARING,
+    Action.RECORD_MOTION, Action.CLOSE_ROLL_CALL, Action.ISSUE_DETERMINATION,
+})
+
+
 @dataclass
 class Situation:
     """The facts about one proposal that guards look at."""
@@ -86,6 +95,7 @@ class Situation:
     findings_required: frozenset[str] = frozenset()
     motion_passed: bool = False
     reasons: str = ""
+    ban: str | None = None  # the sentence citing the ban on the technology, if banned
 
 
 def effective_stage(stage: Stage, now: datetime, closes_at: datetime | None,
@@ -133,10 +143,21 @@ def check(action: Action, situation: Situation) -> Stage:
         raise TransitionNotAllowed(
             f"This cannot be done while the proposal is at the stage “{stage.label}”."
         )
+    if action in STOPPED_BY_BAN:
+        refuse_if_banned(situation.ban)
     guard = _GUARDS.get(action)
     if guard is not None:
         guard(situation)
     return target_stage(action, situation)
+
+
+def refuse_if_banned(ban: str | None) -> None:
+    """Raise TransitionNotAllowed if `ban` (a sentence citing the ban) stops the proposal."""
+    if ban:
+        raise TransitionNotAllowed(
+            f"{ban} A banned technology cannot go to public comment, a hearing or a vote, "
+            "and no override applies: return the proposal to the department or withdraw it.",
+            fact="ban")
 
 
 def _guard_submit(s: Situation) -> None:

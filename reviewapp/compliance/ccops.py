@@ -36,7 +36,8 @@ def _retention_over_limit(facts: VersionFacts, settings: dict):
 def _banned_technology(facts: VersionFacts, settings: dict):
     banned = settings.get("banned_technologies", ())
     if facts.technology_category in banned:
-        yield ("This jurisdiction prohibits this technology.",
+        yield ("This jurisdiction prohibits this technology. No override applies: it cannot "
+               "go to public comment, a hearing or a vote, only back to the department.",
                f"Technology: “{facts.technology_name}” ({facts.technology_category})")
 
 

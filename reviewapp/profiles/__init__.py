@@ -104,6 +104,18 @@ class Profile:
 
         return tuple(TechnologyCategory(value).label for value in self.banned_technologies)
 
+    def ban_on(self, category: str | None) -> str | None:
+        """Say in a sentence, citing the ordinance, that this jurisdiction bans `category`.
+
+        None when it does not (or no category was given).
+        """
+        if category is None or category not in self.banned_technologies:
+            return None
+        from ..models.vocab import TechnologyCategory
+
+        label = TechnologyCategory(category).label
+        return f"{self.jurisdiction} bans {label[0].lower()}{label[1:]} ({self.ordinance})."
+
     def citations(self, *names: str) -> list[list[tuple[str, str | None]]]:
         """Return the distinct citations of settings `names`, split into text and links.
 

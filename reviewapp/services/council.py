@@ -25,7 +25,7 @@ from ..models import (
 )
 from ..models.vocab import ObligationKind
 from ..profiles import Profile
-from ..workflow import Action, TransitionNotAllowed, judge_tally
+from ..workflow import Action, TransitionNotAllowed, judge_tally, refuse_if_banned
 from .transitions import current_period, effective_stage, move, situation
 
 
@@ -133,6 +133,7 @@ def record_motion(session: Session, proposal: Proposal, actor: User, now: dateti
 def cast_vote(session: Session, proposal: Proposal, member: User, now: datetime,
               profile: Profile, choice: str) -> Vote:
     """Record a council member's own vote on the open motion; one vote per member."""
+    refuse_if_banned(profile.ban_on(proposal.current_version.technology_category))
     motion = open_motion(session, proposal)
     stage = effective_stage(session, proposal, profile, now)
     if motion is None or stage.value != "hearing_scheduled":

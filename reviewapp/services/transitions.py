@@ -27,6 +27,9 @@ def situation(session: Session, proposal: Proposal, profile: Profile, now: datet
         has_advisory_body=profile.has_advisory_body,
         comment_closes_at=period.closes_at if period else None,
         notice_days=profile.notice_days,
+        # Read here, for every action, from the profile and the version: no caller can
+        # leave it out, and no override or default can clear it.
+        ban=profile.ban_on(proposal.current_version.technology_category),
         **facts,
     )
 

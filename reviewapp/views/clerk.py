@@ -91,6 +91,7 @@ def _workbench(proposal: Proposal, status: int = 200, problem: str = "", **forms
         stage=effective_stage(db, proposal, profile(), now),
         findings=record.findings_for(db, version.id) if version.is_frozen else [],
         override=record.override_for(db, version.id),
+        ban=profile().ban_on(version.technology_category),
         period=record.period_for(db, version.id),
         counts=record.comment_counts(db, proposal.id),
         comment_page=comment_page(db, proposal.id, PageAt.from_args(request.args),
