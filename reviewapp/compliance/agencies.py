@@ -2,13 +2,17 @@
 
 Departments type a recipient's name and choose its type; a federal immigration agency
 entered as, say, a county agency is still recognized by its name, and the finding says the
-type looks wrong. Acronyms match only in capitals ("Oakland Ice Center" is not ICE).
+type looks wrong; so is another state's agency entered as a California one ("Phoenix AZ
+PD"). Names are folded first (folding.py), so look-alike letters, invisible characters,
+"&" or "U.S." hide nothing. Acronyms match only in capitals ("Oakland Ice Center" is not
+ICE). Patterns are written in the folded form: words separated by single spaces.
 """
 
 import re
 from dataclasses import dataclass
 
-from ..models.vocab import RecipientType
+from ..models.vocab import CALIFORNIA_PUBLIC_AGENCIES, RecipientType
+from .folding import fold
 
 
 @dataclass(frozen=True)
@@ -36,9 +40,10 @@ KNOWN_AGENCIES = (
     _known("U.S. Immigration and Customs Enforcement", FEDERAL, True,
            acronyms="ICE|ERO|HSI",
            words="Immigration and Customs Enforcement|Enforcement and Removal Operations|"
-                 "Homeland Security Investigations"),
+                 "Homeland Security Investigations|Inmigracion y Control de Aduanas"),
     _known("U.S. Customs and Border Protection", FEDERAL, True, acronyms="CBP",
-           words="Customs and Border Protection|Border Patrol"),
+           words="Customs and Border Protection|Border Patrol|Patrulla Fronteriza|"
+                 "Aduanas y Proteccion Fronteriza"),
     _known("U.S. Citizenship and Immigration Services", FEDERAL, True, acronyms="USCIS",
            words="Citizenship and Immigration Services"),
     _known("U.S. Department of Homeland Security", FEDERAL, True, acronyms="DHS",
@@ -48,35 +53,83 @@ KNOWN_AGENCIES = (
     _known("Drug Enforcement Administration", FEDERAL, False, acronyms="DEA",
            words="Drug Enforcement Administration"),
     _known("Bureau of Alcohol, Tobacco, Firearms and Explosives", FEDERAL, False,
-           acronyms="ATF", words="Alcohol, Tobacco, Firearms"),
+           acronyms="ATF", words="Alcohol Tobacco (?:and )?Firearms"),
     _known("U.S. Marshals Service", FEDERAL, False, acronyms="USMS",
-           words="U\\.?S\\.? Marshals?"),
+           words="(?:US|United States) Marshals?"),
     _known("Vigilant Solutions LEARN", RecipientType.VENDOR_POOL, False,
            words="Vigilant|LEARN database|National Vehicle Location Service|NVLS"),
     _known("Flock Safety national lookup", RecipientType.VENDOR_POOL, False,
            words="Flock (?:Safety )?(?:national|network|lookup)"),
+    _known("a vendor's nationwide lookup network", RecipientType.VENDOR_POOL, False,
+           words="(?:nationwide|national|multi ?state) (?:lookup|search|sharing|network|"
+                 "database)s?"),
 )
+
+# Another state named in a recipient's name: its full name, or its postal code in
+# capitals. Codes that are also common words or California places in capitals (LA, SD,
+# CO, OR, IN, ME, ...) are left out; "Nevada County" and "Nevada City" are Californian.
+STATE_NAMES = (
+    "Alabama|Alaska|Arizona|Arkansas|Colorado|Connecticut|Delaware|Florida|Georgia|Hawaii|"
+    "Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|"
+    "Michigan|Minnesota|Mississippi|Missouri|Montana|Nebraska|Nevada|New Hampshire|"
+    "New Jersey|New Mexico|New York|North Carolina|North Dakota|Ohio|Oklahoma|Oregon|"
+    "Pennsylvania|Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah|Vermont|"
+    "Virginia|Washington|West Virginia|Wisconsin|Wyoming"
+)
+STATE_BY_CODE = {
+    "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CT": "Connecticut", "FL": "Florida",
+    "GA": "Georgia", "IA": "Iowa", "IL": "Illinois", "KS": "Kansas", "KY": "Kentucky",
+    "MI": "Michigan", "MN": "Minnesota", "MT": "Montana", "NC": "North Carolina",
+    "ND": "North Dakota", "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico",
+    "NV": "Nevada", "NY": "New York", "OH": "Ohio", "RI": "Rhode Island", "TN": "Tennessee",
+    "TX": "Texas", "UT": "Utah", "VA": "Virginia", "VT": "Vermont", "WA": "Washington",
+    "WI": "Wisconsin", "WV": "West Virginia", "WY": "Wyoming",
+}
+OTHER_STATE = re.compile(
+    rf"\b(?!Nevada (?:County|City)\b)({STATE_NAMES})\b|(?-i:\b({'|'.join(STATE_BY_CODE)})\b)",
+    re.IGNORECASE)
 
 
 def identify(name: str) -> KnownAgency | None:
     """Return the known agency this name refers to, if any."""
-    return next((agency for agency in KNOWN_AGENCIES if agency.pattern.search(name)), None)
+    folded = fold(name)
+    return next((agency for agency in KNOWN_AGENCIES if agency.pattern.search(folded)), None)
+
+
+def recognized(name: str, declared: str) -> KnownAgency | None:
+    """Return what the name shows a recipient to be: a known agency, or another state's.
+
+    Another state is read from the name only against a declared California public agency
+    (a company in Texas is still a company).
+    """
+    known = identify(name)
+    if known is not None:
+        return known
+    if declared not in CALIFORNIA_PUBLIC_AGENCIES:
+        return None
+    state = OTHER_STATE.search(fold(name))
+    if state is None:
+        return None
+    named = state.group(1) or STATE_BY_CODE[state.group(2)]
+    return KnownAgency(f"an agency of {named.title()}", RecipientType.OTHER_STATE, False,
+                       OTHER_STATE)
 
 
 def names_immigration_agency(text: str) -> bool:
     """Say whether `text` names a federal immigration agency."""
-    return any(a.immigration and a.pattern.search(text) for a in KNOWN_AGENCIES)
+    folded = fold(text)
+    return any(a.immigration and a.pattern.search(folded) for a in KNOWN_AGENCIES)
 
 
 def effective_type(name: str, declared: str) -> str:
-    """Return the recipient type rules should use: the known agency's, else as declared."""
-    known = identify(name)
+    """Return the recipient type rules should use: what the name shows, else as declared."""
+    known = recognized(name, declared)
     return known.recipient_type.value if known else declared
 
 
 def type_note(name: str, declared: str) -> str:
-    """Return a sentence when the declared type contradicts the known agency, else ''."""
-    known = identify(name)
+    """Return a sentence when the declared type contradicts what the name shows, else ''."""
+    known = recognized(name, declared)
     if known is None or known.recipient_type.value == declared:
         return ""
     return (f" The type entered, {RecipientType(declared).label}, looks wrong: this name "

@@ -3,7 +3,7 @@ sensitive locations, audit logs, and data recipients."""
 
 from ..models.vocab import RecipientType, SensitiveLocation, Severity
 from . import Rule, VersionFacts
-from .agencies import identify, type_note
+from .agencies import recognized, type_note
 
 ORDINANCE_URL = "https://www.aclu.org/legal-document/community-control-over-police-surveillance-ccops-model-bill"
 OAKLAND_URL = "https://oakland-ca.elaws.us/code/coor_title9_ch9.64_sec9.64.030"
@@ -75,7 +75,7 @@ def _recipient_type(facts: VersionFacts, _settings: dict):
     for r in facts.recipients:
         note = type_note(r.name, r.recipient_type)
         if note:
-            known = identify(r.name)
+            known = recognized(r.name, r.recipient_type)
             yield (note.strip(), f"Recipient “{r.name}”, entered as "
                                  f"{RecipientType(r.recipient_type).label}; known as "
                                  f"{known.name}")

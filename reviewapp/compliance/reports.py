@@ -6,13 +6,13 @@ value and the condition or policy it contradicts, and cites the determination an
 number, so the public page can show exactly why it was raised.
 """
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from ..models.vocab import ObligationKind, RecipientType, Severity
 from .agencies import effective_type
+from .folding import fold
 
 
 @dataclass(frozen=True)
@@ -72,9 +72,12 @@ def obligation_values(text_value: str) -> tuple[str, ...]:
 
 
 def normalized(name: str) -> str:
-    """Return a name compared loosely: case, punctuation and spacing ignored."""
-    bare = re.sub(r"['’.]", "", name.casefold())  # "Sheriff's" is "sheriffs", "U.S." is "us"
-    return " ".join(re.sub(r"[^\w]+", " ", bare).split())
+    """Return a name compared loosely: folded as the agency rules fold it, then case ignored.
+
+    "Sheriff's" is "sheriffs", "U.S." is "us", and look-alike letters or invisible
+    characters cannot make a reported recipient differ from (or match) an approved one.
+    """
+    return fold(name).casefold()
 
 
 def months_before(day: date, months: int) -> date:
