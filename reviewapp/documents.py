@@ -6,6 +6,7 @@ import json
 from forms.documents import IMPACT_REPORT, USE_POLICY, Section
 
 from .compliance import RecipientFacts, VersionFacts
+from .compliance.placeholders import is_placeholder
 from .models import ProposalVersion
 
 BASICS = (
@@ -18,6 +19,12 @@ BASICS = (
 def missing(sections: tuple[Section, ...], document: dict) -> list[str]:
     """Return the labels of required sections left empty."""
     return [s.label for s in sections if s.required and not (document.get(s.key) or "").strip()]
+
+
+def placeholders(sections: tuple[Section, ...], document: dict) -> list[tuple[str, str]]:
+    """Return (label, text) of the sections filled with only a placeholder ("TBD")."""
+    return [(s.label, document[s.key].strip()) for s in sections
+            if is_placeholder(document.get(s.key))]
 
 
 def missing_for_submission(version: ProposalVersion) -> list[str]:
@@ -92,6 +99,8 @@ def facts_for(version: ProposalVersion) -> VersionFacts:
         ),
         missing_impact_sections=tuple(missing(IMPACT_REPORT, version.impact_report)),
         missing_policy_sections=tuple(missing(USE_POLICY, version.use_policy)),
+        placeholder_impact_sections=tuple(placeholders(IMPACT_REPORT, version.impact_report)),
+        placeholder_policy_sections=tuple(placeholders(USE_POLICY, version.use_policy)),
         vendor=version.vendor,
         vendor_nda=version.vendor_nda,
         access_log=version.access_log,

@@ -33,6 +33,9 @@ class VersionFacts:
     recipients: tuple[RecipientFacts, ...]
     missing_impact_sections: tuple[str, ...] = ()
     missing_policy_sections: tuple[str, ...] = ()
+    # Sections filled with a placeholder ("TBD", "see attached"): label and what was typed.
+    placeholder_impact_sections: tuple[tuple[str, str], ...] = ()
+    placeholder_policy_sections: tuple[tuple[str, str], ...] = ()
     vendor: str = ""
     vendor_nda: bool | None = None
     access_log: bool | None = None

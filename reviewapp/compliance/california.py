@@ -6,6 +6,7 @@ import re
 from ..models.vocab import CALIFORNIA_PUBLIC_AGENCIES, RecipientType, Severity
 from . import RecipientFacts, Rule, VersionFacts
 from .agencies import effective_type, names_immigration_agency, type_note
+from .placeholders import answered
 
 SB34_POLICY_URL = "https://california.public.law/codes/ca_civ_code_section_1798.90.51"
 SB34_LOG_URL = "https://california.public.law/codes/ca_civ_code_section_1798.90.52"
@@ -34,8 +35,9 @@ def _describe(recipient: RecipientFacts) -> str:
 
 
 def _policy_elements(facts: VersionFacts, _settings: dict):
+    # A placeholder ("TBD", "see attached") does not state an element.
     missing = [f"({letter}) {what}" for letter, what, keys in SB34_ELEMENTS
-               if not any((facts.use_policy.get(key) or "").strip() for key in keys)]
+               if not any(answered(facts.use_policy.get(key)) for key in keys)]
     if missing:
         yield ("The ALPR usage and privacy policy lacks elements the law requires.",
                "Missing: " + "; ".join(missing))

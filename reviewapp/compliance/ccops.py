@@ -16,6 +16,12 @@ def _missing_documents(facts: VersionFacts, _settings: dict):
     if facts.missing_policy_sections:
         yield ("The Surveillance Use Policy is incomplete; the proposal cannot be heard.",
                "Missing sections: " + ", ".join(facts.missing_policy_sections))
+    for document, found in (("Surveillance Impact Report", facts.placeholder_impact_sections),
+                            ("Surveillance Use Policy", facts.placeholder_policy_sections)):
+        if found:
+            yield (f"Sections of the {document} hold only a placeholder, which answers "
+                   "nothing; the proposal cannot be heard until they are answered.",
+                   "; ".join(f"{label}: “{text}”" for label, text in found))
 
 
 def _missing_retention(facts: VersionFacts, _settings: dict):
