@@ -49,6 +49,10 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+TYPE_NOT_CHOSEN = ("Choose the type of recipient, or ‘Not stated’ if the agreement does "
+                   "not say.")
+
+
 class RecipientForm(InputSubform):
     """One recipient of the technology's data."""
 
@@ -62,6 +66,14 @@ class RecipientForm(InputSubform):
                                   description="For example: plate images, time, location.")
     legal_basis = StringField("Legal basis", validators=[Optional(), Length(max=1000)],
                               description="The agreement, statute or court order relied on.")
+
+    def validate(self, extra_validators=None) -> bool:
+        """Check the fields, then that a named recipient's type was chosen (none is assumed)."""
+        valid = super().validate(extra_validators)
+        if (self.name.data or "").strip() and not self.recipient_type.data:
+            self.recipient_type.errors = [*self.recipient_type.errors, TYPE_NOT_CHOSEN]
+            valid = False
+        return valid
 
 
 class ProposalForm(InputForm):
@@ -118,9 +130,11 @@ class ProposalForm(InputForm):
         self.sensitive_locations.choices = options(locations)
         self.trigger.choices = options(blank + list(triggers))
         self.technology_category.choices = options(blank + list(categories))
+        # No type is preselected: a recipient's type is never assumed ("Not stated" is a
+        # choice of its own, and counts as not a California public agency).
+        self._recipient_types = blank + list(recipient_types)
         for entry in self.recipients:
-            entry.form.recipient_type.choices = options(recipient_types)
-        self._recipient_types = list(recipient_types)
+            entry.form.recipient_type.choices = options(self._recipient_types)
 
     def add_blank_recipient(self) -> None:
         """Append an empty recipient row for the person to fill."""

@@ -17,6 +17,7 @@ from . import options
 from .base import InputForm, InputSubform
 from .documents import Section
 from .limits import MAX_DAYS, MAX_DOLLARS, NumberWithin
+from .proposal import TYPE_NOT_CHOSEN
 
 LONG_TEXT = 20000
 
@@ -74,6 +75,9 @@ class SharingForm(InputSubform):
         if named and self.times_shared.data is None and not self.times_shared.errors:
             self.times_shared.errors = ["Say how many times data was shared (0 if never)."]
             ok = False
+        if named and not self.recipient_type.data:
+            self.recipient_type.errors = [*self.recipient_type.errors, TYPE_NOT_CHOSEN]
+            ok = False
         return ok
 
 
@@ -118,7 +122,7 @@ class AnnualReportForm(InputForm):
 
     def set_choices(self, recipient_types) -> None:
         """Fill the recipient type lists (the vocabulary belongs to the application)."""
-        self._recipient_types = list(recipient_types)
+        self._recipient_types = [("", "Choose…"), *recipient_types]  # none is assumed
         for entry in self.sharing:
             entry.form.recipient_type.choices = options(self._recipient_types)
 

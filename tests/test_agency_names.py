@@ -34,6 +34,10 @@ SPELLINGS = {
     "U.S. Marshals Service": ["U.S. Marshals Service", "United States Marshals", "USMS"],
     "Vigilant Solutions LEARN": ["Vigilant Solutions", "LEARN database"],
     "Flock Safety national lookup": ["Flock Safety national lookup", "Flock network"],
+    "a regional intelligence (fusion) center": [
+        "Northern California Regional Intelligence Center (NCRIC)", "LA-JRIC",
+        "Orange County Intelligence Assessment Center", "state fusion center",
+        "Sacramento RTTAC"],
     "a vendor's nationwide lookup network": ["vendor nationwide lookup",
                                              "National Search Network"],
 }

@@ -5,7 +5,7 @@ import os
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
 from reviewapp.cli.setup import alembic_config
 from reviewapp.models import Base
@@ -58,5 +58,40 @@ def test_migrations_from_empty_database_match_the_models(tmp_path):
         engine.dispose()
         assert differences == []
         assert set(Base.metadata.tables) <= tables
+    finally:
+        cleanup()
+
+
+def test_the_new_recipient_types_are_stored_on_a_migrated_database(tmp_path):
+    from reviewapp import clock
+    from reviewapp.db import get_session
+    from reviewapp.models import DataRecipient, Role, User
+    from reviewapp.services import proposals
+    from tests.factories import complete_data
+
+    url, cleanup = empty_database_url(tmp_path)
+    try:
+        app = seeded_app_at_head(tmp_path, url)
+        with app.app_context():
+            db = get_session()
+            analyst = db.scalars(select(User).where(User.role == Role.SUBMITTER)).first()
+            rows = [{"name": name, "recipient_type": kind, "purpose": "p",
+                     "data_categories": "d", "legal_basis": "l"}
+                    for name, kind in (("Partners", "not_stated"),
+                                       ("Regional intelligence center", "fusion_center"))]
+            item = proposals.create_draft(db, analyst, clock.now(),
+                                          complete_data(recipients=rows))
+            db.commit()
+            stored = db.scalars(select(DataRecipient.recipient_type)
+                                .where(DataRecipient.version_id == item.current_version.id)
+                                .order_by(DataRecipient.position)).all()
+            assert [kind.value for kind in stored] == ["not_stated", "fusion_center"]
+            engine = app.extensions["db_engine"]
+            if engine.dialect.name == "sqlite":  # the edit left the append-only guards
+                triggers = db.scalars(text(
+                    "SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                    "AND tbl_name IN ('data_recipient', 'report_sharing')")).all()
+                assert len(triggers) == 4
+            engine.dispose()
     finally:
         cleanup()

@@ -60,6 +60,13 @@ KNOWN_AGENCIES = (
            words="Vigilant|LEARN database|National Vehicle Location Service|NVLS"),
     _known("Flock Safety national lookup", RecipientType.VENDOR_POOL, False,
            words="Flock (?:Safety )?(?:national|network|lookup)"),
+    # Regional intelligence (fusion) centers: many agencies, federal ones among them.
+    _known("a regional intelligence (fusion) center", RecipientType.FUSION_CENTER, False,
+           acronyms="NCRIC|JRIC|LA JRIC|RTTAC|NCRTTAC|CCIC|OCIAC|SD LECC|STAC",
+           words="fusion cent(?:er|re)s?|regional intelligence cent(?:er|re)|"
+                 "(?:regional )?threat assessment cent(?:er|re)|"
+                 "intelligence assessment cent(?:er|re)|"
+                 "(?:joint )?regional intelligence cent(?:er|re)"),
     _known("a vendor's nationwide lookup network", RecipientType.VENDOR_POOL, False,
            words="(?:nationwide|national|multi ?state) (?:lookup|search|sharing|network|"
                  "database)s?"),
@@ -88,6 +95,25 @@ STATE_BY_CODE = {
 OTHER_STATE = re.compile(
     rf"\b(?!Nevada (?:County|City)\b)({STATE_NAMES})\b|(?-i:\b({'|'.join(STATE_BY_CODE)})\b)",
     re.IGNORECASE)
+
+
+# A group, not a recipient: "law enforcement agencies", "partners", "third parties", "as
+# required by law" (the whole name, folded, case ignored).
+COLLECTIVE = re.compile(
+    r"(?:(?:any|all|other|outside|various|partner|allied|requesting|participating|approved"
+    r"|authorized|government|public|local|state|federal|regional|neighboring|law"
+    r"|enforcement|criminal|justice) )*"
+    r"(?:agenc(?:y|ies)|partners?|entit(?:y|ies)|organi[sz]ations?|jurisdictions?"
+    r"|(?:third )?part(?:y|ies)|others?|departments?)"
+    r"(?: (?:as (?:required|permitted|authorized|allowed) by law|upon request|on request"
+    r"|as needed|as appropriate))?"
+    r"|as (?:required|permitted|authorized|allowed) by law|various|unspecified|tbd|unknown"
+    r"|law enforcement")
+
+
+def is_collective(name: str) -> bool:
+    """Say whether a recipient's name names a group instead of a recipient."""
+    return COLLECTIVE.fullmatch(fold(name).casefold()) is not None
 
 
 def identify(name: str) -> KnownAgency | None:

@@ -55,7 +55,11 @@ def _alpr_sharing(facts: VersionFacts, _settings: dict):
     for recipient in facts.recipients:
         real_type = effective_type(recipient.name, recipient.recipient_type)
         note = type_note(recipient.name, recipient.recipient_type)
-        if real_type not in CALIFORNIA_PUBLIC_AGENCIES:
+        if real_type == RecipientType.NOT_STATED:
+            yield ("ALPR data may be shared only with California public agencies; this "
+                   "recipient's type is not stated, so it is not shown to be one.",
+                   _describe(recipient))
+        elif real_type not in CALIFORNIA_PUBLIC_AGENCIES:
             yield ("ALPR data may be shared only with California public agencies; this "
                    "recipient is not one." + note, _describe(recipient))
         elif SALE.search(recipient.purpose):

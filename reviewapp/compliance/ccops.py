@@ -3,7 +3,7 @@ sensitive locations, audit logs, and data recipients."""
 
 from ..models.vocab import RecipientType, SensitiveLocation, Severity
 from . import Rule, VersionFacts
-from .agencies import recognized, type_note
+from .agencies import is_collective, recognized, type_note
 
 ORDINANCE_URL = "https://www.aclu.org/legal-document/community-control-over-police-surveillance-ccops-model-bill"
 OAKLAND_URL = "https://oakland-ca.elaws.us/code/coor_title9_ch9.64_sec9.64.030"
@@ -77,6 +77,23 @@ def _recipient_basis(facts: VersionFacts, _settings: dict):
                    f"Recipient “{r.name}” ({RecipientType(r.recipient_type).label})")
 
 
+def _unspecified_recipients(facts: VersionFacts, _settings: dict):
+    for r in facts.recipients:
+        if is_collective(r.name):
+            yield ("A recipient is named only as a group (“law enforcement agencies”, "
+                   "“partners”, “as required by law”): the public cannot tell who would "
+                   "receive the data. Name each agency or company.",
+                   f"Recipient “{r.name}” ({RecipientType(r.recipient_type).label})")
+
+
+def _type_not_stated(facts: VersionFacts, _settings: dict):
+    for r in facts.recipients:
+        if r.recipient_type == RecipientType.NOT_STATED:
+            yield ("The department did not state what kind of body this recipient is; until "
+                   "it does, it is treated as not a California public agency.",
+                   f"Recipient “{r.name}”: type not stated")
+
+
 def _recipient_type(facts: VersionFacts, _settings: dict):
     for r in facts.recipients:
         note = type_note(r.name, r.recipient_type)
@@ -120,6 +137,14 @@ RULES = (
          title="Data shared without a stated purpose or legal basis",
          citation="CCOPS model use-policy element: third-party sharing",
          citation_url=ORDINANCE_URL, severity=Severity.WARNING, check=_recipient_basis),
+    Rule(id="ccops.recipient-unspecified", title="Recipient not identified",
+         citation="CCOPS model use-policy element: third-party sharing (which entities "
+                  "may receive the data)",
+         citation_url=ORDINANCE_URL, severity=Severity.BLOCKING,
+         check=_unspecified_recipients),
+    Rule(id="ccops.recipient-type-not-stated", title="Recipient type not stated",
+         citation="CCOPS model use-policy element: third-party sharing",
+         citation_url=ORDINANCE_URL, severity=Severity.WARNING, check=_type_not_stated),
     Rule(id="ccops.recipient-type", title="Recipient type looks wrong",
          citation="reviewapp list of known agencies (data-sharing must be described truly)",
          citation_url=ORDINANCE_URL, severity=Severity.WARNING, check=_recipient_type),

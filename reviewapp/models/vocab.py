@@ -68,6 +68,8 @@ class RecipientType(LabelledEnum):
     FEDERAL = "federal", "Federal agency"
     PRIVATE = "private", "Private company"
     VENDOR_POOL = "vendor_pool", "Vendor-pooled database"
+    FUSION_CENTER = "fusion_center", "Regional intelligence (fusion) center"
+    NOT_STATED = "not_stated", "Not stated"
 
 
 CALIFORNIA_PUBLIC_AGENCIES = frozenset(
