@@ -4,6 +4,7 @@ sensitive locations, audit logs, and data recipients."""
 from ..models.vocab import RecipientType, SensitiveLocation, Severity
 from . import Rule, VersionFacts
 from .agencies import is_collective, recognized, type_note
+from .retention import open_ended
 
 ORDINANCE_URL = "https://www.aclu.org/legal-document/community-control-over-police-surveillance-ccops-model-bill"
 OAKLAND_URL = "https://oakland-ca.elaws.us/code/coor_title9_ch9.64_sec9.64.030"
@@ -30,6 +31,17 @@ def _missing_retention(facts: VersionFacts, _settings: dict):
         quoted = f"Use policy, retention: “{text}”" if text else "Use policy, retention: empty"
         yield ("No retention period is stated in days; data could be kept indefinitely.",
                quoted + "; retention period (days): not given")
+
+
+def _retention_open_ended(facts: VersionFacts, _settings: dict):
+    for where, text in (("Use policy, retention", facts.use_policy.get("retention")),
+                        ("Impact report, storage and retention",
+                         facts.impact_report.get("storage_retention"))):
+        clauses = open_ended(text)
+        if clauses:
+            yield ("The retention text lets data be kept with no end: an exception or a "
+                   "phrase such as “until no longer needed” sets no period.",
+                   f"{where}: " + "; ".join(f"“{clause}”" for clause in clauses))
 
 
 def _retention_over_limit(facts: VersionFacts, settings: dict):
@@ -113,6 +125,10 @@ RULES = (
          citation="CCOPS model use-policy elements; Civ. Code 1798.90.51(b)(1)(G) for ALPR",
          citation_url="https://california.public.law/codes/ca_civ_code_section_1798.90.51",
          severity=Severity.WARNING, check=_missing_retention),
+    Rule(id="ccops.retention-open-ended", title="Retention without an end",
+         citation="CCOPS model use-policy element: data retention (how long, and why); "
+                  "Civ. Code 1798.90.51(b)(1)(G) for ALPR",
+         citation_url=ORDINANCE_URL, severity=Severity.WARNING, check=_retention_open_ended),
     Rule(id="ccops.retention-limit", title="Retention longer than the jurisdiction allows",
          citation="Jurisdiction profile max_retention_days (ordinance retention limit)",
          citation_url=ORDINANCE_URL, severity=Severity.WARNING, check=_retention_over_limit),
