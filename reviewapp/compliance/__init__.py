@@ -86,16 +86,27 @@ def active_rules(pack_names: Iterable[str]) -> list[Rule]:
     return [rule for name in pack_names for rule in available[name]]
 
 
+# Where a rule cites the jurisdiction's own ordinance: the profile's, given in settings.
+ORDINANCE, ORDINANCE_URL = "{ordinance}", "{ordinance_url}"
+ANY_ORDINANCE = "the jurisdiction's surveillance ordinance"
+CCOPS_MODEL_URL = ("https://www.aclu.org/legal-document/"
+                   "community-control-over-police-surveillance-ccops-model-bill")
+
+
 def evaluate(facts: VersionFacts, pack_names: Iterable[str], settings: dict) -> list[FindingResult]:
     """Run every active rule over `facts` and return the findings, blocking first."""
+    ordinance = settings.get("ordinance") or ANY_ORDINANCE
+    ordinance_url = settings.get("ordinance_url") or CCOPS_MODEL_URL
     results = []
     for rule in active_rules(pack_names):
         if not rule.applies_to(facts):
             continue
+        citation = rule.citation.replace(ORDINANCE, ordinance)
+        url = rule.citation_url.replace(ORDINANCE_URL, ordinance_url)
         for message, evidence in rule.check(facts, settings):
             results.append(
-                FindingResult(rule.id, rule.severity, rule.title, message, rule.citation,
-                              rule.citation_url, evidence)
+                FindingResult(rule.id, rule.severity, rule.title, message, citation, url,
+                              evidence)
             )
     order = {Severity.BLOCKING: 0, Severity.WARNING: 1, Severity.INFO: 2}
     return sorted(results, key=lambda f: order[f.severity])

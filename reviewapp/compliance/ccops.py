@@ -2,12 +2,13 @@
 sensitive locations, audit logs, and data recipients."""
 
 from ..models.vocab import RecipientType, SensitiveLocation, Severity
-from . import Rule, VersionFacts
+from . import CCOPS_MODEL_URL, ORDINANCE, ORDINANCE_URL, Rule, VersionFacts
 from .agencies import is_collective, recognized, type_note
 from .retention import open_ended
 
-ORDINANCE_URL = "https://www.aclu.org/legal-document/community-control-over-police-surveillance-ccops-model-bill"
-OAKLAND_URL = "https://oakland-ca.elaws.us/code/coor_title9_ch9.64_sec9.64.030"
+# Citations name the CCOPS model bill and this jurisdiction's own ordinance (filled in
+# from the profile by evaluate), never another city's law.
+OWN_URL = ORDINANCE_URL
 
 
 def _missing_documents(facts: VersionFacts, _settings: dict):
@@ -102,7 +103,7 @@ def _type_not_stated(facts: VersionFacts, _settings: dict):
     for r in facts.recipients:
         if r.recipient_type == RecipientType.NOT_STATED:
             yield ("The department did not state what kind of body this recipient is; until "
-                   "it does, it is treated as not a California public agency.",
+                   "it does, it is not treated as a public agency of this state.",
                    f"Recipient “{r.name}”: type not stated")
 
 
@@ -119,49 +120,47 @@ def _recipient_type(facts: VersionFacts, _settings: dict):
 RULES = (
     Rule(id="ccops.documents-complete",
          title="Impact report and use policy must be complete",
-         citation="CCOPS model bill; Oakland OMC 9.64.030; SF Admin. Code 19B.3",
-         citation_url=ORDINANCE_URL, severity=Severity.BLOCKING, check=_missing_documents),
+         citation=f"{ORDINANCE}; CCOPS model bill (impact report and use policy before any "
+                  "approval)",
+         citation_url=OWN_URL, severity=Severity.BLOCKING, check=_missing_documents),
     Rule(id="ccops.retention-period", title="A retention period must be stated",
-         citation="CCOPS model use-policy elements; Civ. Code 1798.90.51(b)(1)(G) for ALPR",
-         citation_url="https://california.public.law/codes/ca_civ_code_section_1798.90.51",
-         severity=Severity.WARNING, check=_missing_retention),
+         citation=f"{ORDINANCE}; CCOPS model use-policy element: data retention",
+         citation_url=OWN_URL, severity=Severity.WARNING, check=_missing_retention),
     Rule(id="ccops.retention-open-ended", title="Retention without an end",
-         citation="CCOPS model use-policy element: data retention (how long, and why); "
-                  "Civ. Code 1798.90.51(b)(1)(G) for ALPR",
-         citation_url=ORDINANCE_URL, severity=Severity.WARNING, check=_retention_open_ended),
+         citation=f"{ORDINANCE}; CCOPS model use-policy element: data retention (how long, "
+                  "and why)",
+         citation_url=OWN_URL, severity=Severity.WARNING, check=_retention_open_ended),
     Rule(id="ccops.retention-limit", title="Retention longer than the jurisdiction allows",
-         citation="Jurisdiction profile max_retention_days (ordinance retention limit)",
-         citation_url=ORDINANCE_URL, severity=Severity.WARNING, check=_retention_over_limit),
+         citation=f"{ORDINANCE} (the retention limit in this jurisdiction's profile)",
+         citation_url=OWN_URL, severity=Severity.WARNING, check=_retention_over_limit),
     Rule(id="ccops.banned-technology", title="Technology banned by the jurisdiction",
-         citation="Jurisdiction profile banned list (e.g. SF Admin. Code 19B.2(d))",
-         citation_url="https://sanfranciscopolice.org/your-sfpd/policies/19b-surveillance-technology-policies",
-         severity=Severity.BLOCKING, check=_banned_technology),
+         citation=f"{ORDINANCE} (technologies this jurisdiction bans)",
+         citation_url=OWN_URL, severity=Severity.BLOCKING, check=_banned_technology),
     Rule(id="ccops.vendor-nda", title="Vendor non-disclosure clause limits public oversight",
-         citation="Oakland OMC 9.64.030 (no non-disclosure agreements that impair "
-                  "transparency); CCOPS model bill",
-         citation_url=OAKLAND_URL, severity=Severity.WARNING, check=_vendor_nda),
+         citation=f"CCOPS model bill (no non-disclosure agreements that impair "
+                  f"transparency); {ORDINANCE}",
+         citation_url=CCOPS_MODEL_URL, severity=Severity.WARNING, check=_vendor_nda),
     Rule(id="ccops.sensitive-locations",
          title="Sensitive locations without safeguards",
-         citation="CCOPS model impact report (deployment locations); civil-liberties "
-                  "standard, Berkeley BMC 2.99.060",
-         citation_url="https://berkeley.municipal.codes/BMC/2.99.060",
-         severity=Severity.WARNING, check=_sensitive_locations),
+         citation=f"CCOPS model impact report (deployment locations, civil-liberties "
+                  f"impact); {ORDINANCE}",
+         citation_url=CCOPS_MODEL_URL, severity=Severity.WARNING, check=_sensitive_locations),
     Rule(id="ccops.audit-log", title="No access log or audit provision",
          citation="CCOPS model use-policy element: auditing and oversight",
-         citation_url=ORDINANCE_URL, severity=Severity.WARNING, check=_audit_log),
+         citation_url=CCOPS_MODEL_URL, severity=Severity.WARNING, check=_audit_log),
     Rule(id="ccops.recipient-basis",
          title="Data shared without a stated purpose or legal basis",
          citation="CCOPS model use-policy element: third-party sharing",
-         citation_url=ORDINANCE_URL, severity=Severity.WARNING, check=_recipient_basis),
+         citation_url=CCOPS_MODEL_URL, severity=Severity.WARNING, check=_recipient_basis),
     Rule(id="ccops.recipient-unspecified", title="Recipient not identified",
          citation="CCOPS model use-policy element: third-party sharing (which entities "
                   "may receive the data)",
-         citation_url=ORDINANCE_URL, severity=Severity.BLOCKING,
+         citation_url=CCOPS_MODEL_URL, severity=Severity.BLOCKING,
          check=_unspecified_recipients),
     Rule(id="ccops.recipient-type-not-stated", title="Recipient type not stated",
          citation="CCOPS model use-policy element: third-party sharing",
-         citation_url=ORDINANCE_URL, severity=Severity.WARNING, check=_type_not_stated),
+         citation_url=CCOPS_MODEL_URL, severity=Severity.WARNING, check=_type_not_stated),
     Rule(id="ccops.recipient-type", title="Recipient type looks wrong",
          citation="reviewapp list of known agencies (data-sharing must be described truly)",
-         citation_url=ORDINANCE_URL, severity=Severity.WARNING, check=_recipient_type),
+         citation_url=CCOPS_MODEL_URL, severity=Severity.WARNING, check=_recipient_type),
 )

@@ -176,6 +176,8 @@ def store_findings(session: Session, version: ProposalVersion, profile: Profile)
     settings = {
         "banned_technologies": profile.banned_technologies,
         "max_retention_days": profile.max_retention_days,
+        # The CCOPS rules cite the jurisdiction's own ordinance.
+        "ordinance": profile.ordinance, "ordinance_url": profile.ordinance_url,
     }
     results = compliance.evaluate(documents.facts_for(version), profile.rule_packs, settings)
     rows = [
