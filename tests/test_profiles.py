@@ -15,7 +15,7 @@ SHIPPED = PROFILE_DIR / "ccops-model.toml"
 SHIPPED_DATA = tomllib.loads(SHIPPED.read_text(encoding="utf-8"))
 OPTIONAL_KEYS = {"advisory_body", "max_retention_days", "emergency_notice_days",
                  "emergency_report_days", "existing_technology_days",
-                 "ordinance_effective_date"}
+                 "ordinance_effective_date", "state"}
 REQUIRED_KEYS = sorted(set(SHIPPED_DATA) - OPTIONAL_KEYS)
 
 

@@ -76,7 +76,7 @@ KNOWN_AGENCIES = (
 # capitals. Codes that are also common words or California places in capitals (LA, SD,
 # CO, OR, IN, ME, ...) are left out; "Nevada County" and "Nevada City" are Californian.
 STATE_NAMES = (
-    "Alabama|Alaska|Arizona|Arkansas|Colorado|Connecticut|Delaware|Florida|Georgia|Hawaii|"
+    "California|Alabama|Alaska|Arizona|Arkansas|Colorado|Connecticut|Delaware|Florida|Georgia|Hawaii|"
     "Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|"
     "Michigan|Minnesota|Mississippi|Missouri|Montana|Nebraska|Nevada|New Hampshire|"
     "New Jersey|New Mexico|New York|North Carolina|North Dakota|Ohio|Oklahoma|Oregon|"
@@ -84,7 +84,8 @@ STATE_NAMES = (
     "Virginia|Washington|West Virginia|Wisconsin|Wyoming"
 )
 STATE_BY_CODE = {
-    "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CT": "Connecticut", "FL": "Florida",
+    "CA": "California", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas",
+    "CT": "Connecticut", "FL": "Florida",
     "GA": "Georgia", "IA": "Iowa", "IL": "Illinois", "KS": "Kansas", "KY": "Kentucky",
     "MI": "Michigan", "MN": "Minnesota", "MT": "Montana", "NC": "North Carolina",
     "ND": "North Dakota", "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico",
@@ -122,23 +123,24 @@ def identify(name: str) -> KnownAgency | None:
     return next((agency for agency in KNOWN_AGENCIES if agency.pattern.search(folded)), None)
 
 
-def recognized(name: str, declared: str) -> KnownAgency | None:
+def recognized(name: str, declared: str, home_state: str | None = "California"
+               ) -> KnownAgency | None:
     """Return what the name shows a recipient to be: a known agency, or another state's.
 
-    Another state is read from the name only against a declared California public agency
-    (a company in Texas is still a company).
+    Another state is read from the name only against a declared agency of the home state
+    (a company in Texas is still a company), and never the home state itself.
     """
     known = identify(name)
     if known is not None:
         return known
-    if declared not in CALIFORNIA_PUBLIC_AGENCIES:
+    if home_state is None or declared not in CALIFORNIA_PUBLIC_AGENCIES:
         return None
-    state = OTHER_STATE.search(fold(name))
-    if state is None:
-        return None
-    named = state.group(1) or STATE_BY_CODE[state.group(2)]
-    return KnownAgency(f"an agency of {named.title()}", RecipientType.OTHER_STATE, False,
-                       OTHER_STATE)
+    for state in OTHER_STATE.finditer(fold(name)):
+        named = (state.group(1) or STATE_BY_CODE[state.group(2)]).title()
+        if named != home_state.title():
+            return KnownAgency(f"an agency of {named}", RecipientType.OTHER_STATE, False,
+                               OTHER_STATE)
+    return None
 
 
 def names_immigration_agency(text: str) -> bool:
@@ -147,15 +149,15 @@ def names_immigration_agency(text: str) -> bool:
     return any(a.immigration and a.pattern.search(folded) for a in KNOWN_AGENCIES)
 
 
-def effective_type(name: str, declared: str) -> str:
+def effective_type(name: str, declared: str, home_state: str | None = "California") -> str:
     """Return the recipient type rules should use: what the name shows, else as declared."""
-    known = recognized(name, declared)
+    known = recognized(name, declared, home_state)
     return known.recipient_type.value if known else declared
 
 
-def type_note(name: str, declared: str) -> str:
+def type_note(name: str, declared: str, home_state: str | None = "California") -> str:
     """Return a sentence when the declared type contradicts what the name shows, else ''."""
-    known = recognized(name, declared)
+    known = recognized(name, declared, home_state)
     if known is None or known.recipient_type.value == declared:
         return ""
     return (f" The type entered, {RecipientType(declared).label}, looks wrong: this name "

@@ -107,11 +107,12 @@ def _type_not_stated(facts: VersionFacts, _settings: dict):
                    f"Recipient “{r.name}”: type not stated")
 
 
-def _recipient_type(facts: VersionFacts, _settings: dict):
+def _recipient_type(facts: VersionFacts, settings: dict):
+    home = settings.get("state")
     for r in facts.recipients:
-        note = type_note(r.name, r.recipient_type)
+        note = type_note(r.name, r.recipient_type, home)
         if note:
-            known = recognized(r.name, r.recipient_type)
+            known = recognized(r.name, r.recipient_type, home)
             yield (note.strip(), f"Recipient “{r.name}”, entered as "
                                  f"{RecipientType(r.recipient_type).label}; known as "
                                  f"{known.name}")

@@ -62,8 +62,8 @@ class RecipientType(LabelledEnum):
     """Who receives data; SB 34 turns on whether it is a California public agency."""
 
     CITY = "city", "City department"
-    COUNTY = "county", "County agency (California)"
-    CA_STATE = "ca_state", "California state agency"
+    COUNTY = "county", "County agency (this state)"
+    CA_STATE = "ca_state", "State agency (this state)"
     OTHER_STATE = "other_state", "Another state's agency"
     FEDERAL = "federal", "Federal agency"
     PRIVATE = "private", "Private company"

@@ -61,6 +61,9 @@ class Profile:
     emergency_report_days: int | None = None
     existing_technology_days: int | None = None
     ordinance_effective_date: date | None = None
+    # The state the jurisdiction is in: a recipient named after any other state is that
+    # state's agency, whatever type was entered. None: no state is read from names.
+    state: str | None = None
     # Setting name -> citation text (the [sources] table). Left out of hashing: a dict
     # cannot be hashed, and the citations do not change what the profile decides.
     sources: dict[str, str] = field(default_factory=dict, hash=False)
@@ -151,7 +154,7 @@ _FIELDS: dict[str, type | tuple] = {
 _OPTIONAL = {
     "advisory_body": str, "max_retention_days": int, "emergency_notice_days": int,
     "emergency_report_days": int, "existing_technology_days": int,
-    "ordinance_effective_date": date,
+    "ordinance_effective_date": date, "state": str,
 }
 SETTINGS = (*_FIELDS, *_OPTIONAL)  # the names a [sources] table may cite
 

@@ -178,6 +178,7 @@ def store_findings(session: Session, version: ProposalVersion, profile: Profile)
         "max_retention_days": profile.max_retention_days,
         # The CCOPS rules cite the jurisdiction's own ordinance.
         "ordinance": profile.ordinance, "ordinance_url": profile.ordinance_url,
+        "state": profile.state,
     }
     results = compliance.evaluate(documents.facts_for(version), profile.rule_packs, settings)
     rows = [

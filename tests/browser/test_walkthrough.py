@@ -106,7 +106,7 @@ def test_one_proposal_from_draft_to_determination(live_server, axe_page, people,
     audit.check("recipient row added")
     row = page.get_by_role("group", name="Recipient 1")
     row.get_by_label("Recipient name").fill("County Fire Department")
-    row.get_by_label("Type of recipient").select_option(label="County agency (California)")
+    row.get_by_label("Type of recipient").select_option(label="County agency (this state)")
     row.get_by_label("Purpose of sharing").fill("Search and rescue coordination")
     row.get_by_label("Data categories shared").fill("Live video")
     row.get_by_label("Legal basis", exact=True).fill("Mutual aid agreement")
