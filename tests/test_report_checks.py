@@ -116,10 +116,14 @@ def test_sharing_with_a_recipient_not_named_in_the_condition_is_not_flagged_by_i
     assert "report.sharing-name-condition" not in rule_ids(facts)
 
 
-def test_sharing_with_a_recipient_the_policy_does_not_list_is_a_warning():
+def test_sharing_with_a_recipient_the_approval_does_not_list_needs_new_approval():
     stranger = SharingFacts("Acme Data Brokers", "private", 2)
-    finding = only(replace(BASE, sharing=(SHERIFF, stranger)), "report.sharing-unlisted")
-    assert finding.severity is Severity.WARNING
+    facts = replace(BASE, sharing=(SHERIFF, stranger), ordinance="Seattle Municipal Code 14.18")
+    finding = only(facts, "report.sharing-unlisted")
+    assert finding.severity is Severity.BLOCKING
+    assert finding.title.startswith("Needs new approval")
+    assert "goes back to the council under Seattle Municipal Code 14.18" in finding.message
+    assert finding.citation.startswith("Seattle Municipal Code 14.18; approved use policy")
     assert "“Acme Data Brokers”, 2 times" in finding.evidence
     assert "approved recipients: “County Sheriff's Office”" in finding.evidence
 

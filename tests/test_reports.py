@@ -96,7 +96,9 @@ def test_a_report_contradicting_two_conditions_shows_two_cited_findings(client, 
     assert response.headers["Location"].endswith(f"/reports/{report.id}")
     blocking = {f.rule_id: f for f in db.scalars(select(ReportFinding).where(
         ReportFinding.report_id == report.id)) if f.severity.value == "blocking"}
-    assert set(blocking) == {"report.retention-condition", "report.sharing-type-condition"}
+    # The two conditions contradicted, and ICE is a recipient the approval never listed.
+    assert set(blocking) == {"report.retention-condition", "report.sharing-type-condition",
+                             "report.sharing-unlisted"}
     assert blocking["report.retention-condition"].citation == \
         f"Determination {document}, condition 1"
     assert blocking["report.sharing-type-condition"].citation == \
@@ -320,7 +322,7 @@ def test_the_technology_snippet_shows_filed_and_overdue_reports(app, client, log
         context = reports_record.technology_reports(db, item.id, profile, clock())
         html = render_template("reports/_technology_reports.html", **context)
     assert [r.period_number for r in context["reports"]] == [1]
-    assert "Report 1" in html and "2 blocking" in html
+    assert "Report 1" in html and "3 blocking" in html
     assert "Overdue" in html  # report 2, due a year later, not filed
     with app.test_request_context():
         assert render_template("reports/_technology_reports.html", reports=context) == html
@@ -347,7 +349,8 @@ def test_demo_reports_seed_two_blocking_findings_and_an_overdue_report(tmp_path,
             report = db.scalar(select(AnnualReport))
             blocking = sorted(f.rule_id for f in report.findings
                               if f.severity.value == "blocking")
-            assert blocking == ["report.retention-condition", "report.sharing-type-condition"]
+            assert blocking == ["report.retention-condition", "report.sharing-type-condition",
+                                "report.sharing-unlisted"]
             assert "report.late" not in {f.rule_id for f in report.findings}
             today = now.astimezone(rules.zone).date()
             assert any(i.overdue(today) for i in due_items(db, rules, now))

@@ -52,6 +52,7 @@ class ReportFacts:
     deployment_areas: tuple[str, ...] = ()
     sharing: tuple[SharingFacts, ...] = ()
     missing_sections: tuple[str, ...] = ()
+    ordinance: str = "the jurisdiction's surveillance ordinance"  # the profile's, cited
 
 
 @dataclass(frozen=True)
@@ -161,14 +162,17 @@ def _sharing_name_condition(facts: ReportFacts) -> Iterable[Found]:
 
 
 def _sharing_unlisted(facts: ReportFacts) -> Iterable[Found]:
+    # A recipient the approval does not list is a material change: the ordinance's review
+    # applies to it as to a new use, so it needs a new approval, not a line in a report.
     approved = {normalized(name) for name in facts.approved_recipients}
     for line in _shared(facts):
         if normalized(line.recipient_name) not in approved:
             listed = ", ".join(f"“{n}”" for n in facts.approved_recipients) or "none"
-            yield (f"Data was shared with {line.recipient_name}, a recipient the approved use "
-                   f"policy does not list.",
-                   f"Approved use policy (version {facts.approved_version_number}), "
-                   f"data recipients",
+            yield (f"Data was shared with {line.recipient_name}, a recipient the approval "
+                   f"does not list. Needs new approval: sharing with a new recipient goes "
+                   f"back to the council under {facts.ordinance}.",
+                   f"{facts.ordinance}; approved use policy (version "
+                   f"{facts.approved_version_number}), data recipients",
                    f"Reported sharing: “{line.recipient_name}”, {line.times_shared} times; "
                    f"approved recipients: {listed}")
 
@@ -239,8 +243,9 @@ RULES = (
                BLOCKING, _deployment_condition),
     ReportRule("report.retention-policy", "Retention longer than the approved use policy",
                WARNING, _retention_policy),
-    ReportRule("report.sharing-unlisted", "Sharing with a recipient the policy does not list",
-               WARNING, _sharing_unlisted),
+    ReportRule("report.sharing-unlisted",
+               "Needs new approval: sharing with a recipient the approval does not list",
+               BLOCKING, _sharing_unlisted),
     ReportRule("report.late", "Report filed late", WARNING, _late),
     ReportRule("report.incomplete", "Report incomplete", WARNING, _incomplete),
 )

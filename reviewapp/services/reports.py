@@ -135,6 +135,7 @@ def report_facts(report: AnnualReport, approval: Approval, profile: Profile) -> 
         sharing=tuple(checks.SharingFacts(s.recipient_name, s.recipient_type.value,
                                           s.times_shared) for s in report.sharing),
         missing_sections=tuple(missing),
+        ordinance=profile.ordinance,
     )
 
 
