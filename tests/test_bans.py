@@ -24,6 +24,9 @@ from reviewapp.models import (
 from reviewapp.services import comments, council, determinations, intake, proposals
 from reviewapp.workflow import TransitionNotAllowed
 from tests.factories import complete_data
+from tests.test_compliance import NO_SETTINGS, facts, only, run
+
+BAN_SETTINGS = {**NO_SETTINGS, "banned_technologies": ("face_recognition",)}
 
 FACE = complete_data(technology_category="face_recognition",
                      technology_name="Face matching for the camera network")
@@ -145,3 +148,23 @@ def test_direct_posts_are_refused_with_the_ban_shown(client, db, world, login_as
     assert count(db, FindingOverride) == 0 and count(db, Determination) == 0
     assert [db.get(Proposal, item.id).stage for item in (assessed, awaiting, hearing)] == [
         Stage.ASSESSMENT, Stage.AWAITING_HEARING, Stage.HEARING_SCHEDULED]
+
+
+@pytest.mark.parametrize("name, vendor", [
+    ("Investigative image search", "Clearview AI"),
+    ("Facial recognition module for the camera network", "Acme"),
+    ("Face-matching search", "Acme"),
+])
+def test_a_banned_technology_filed_as_another_kind_is_a_blocking_finding(name, vendor):
+    version = facts(category="other", name=name, vendor=vendor)
+    found = only(run(version, settings=BAN_SETTINGS), "ccops.possibly-banned")
+    assert len(found) == 1 and found[0].severity.value == "blocking"
+    assert "face recognition, which this jurisdiction bans" in found[0].message
+
+
+def test_a_camera_name_without_those_words_is_not_flagged():
+    version = facts(category="camera", name="Body-worn cameras", vendor="Axon")
+    assert not only(run(version, settings=BAN_SETTINGS), "ccops.possibly-banned")
+    # Without the ban, the same name is only a name.
+    clearview = facts(category="other", name="Image search", vendor="Clearview AI")
+    assert not only(run(clearview), "ccops.possibly-banned")

@@ -67,7 +67,7 @@ def only(findings, rule_id):
 def test_packs_hold_the_expected_rules():
     assert [r.id for r in packs()["ccops"]] == [
         DOCUMENTS, RETENTION, "ccops.retention-open-ended", "ccops.retention-limit", BANNED,
-        "ccops.vendor-nda",
+        "ccops.possibly-banned", "ccops.vendor-nda",
         "ccops.sensitive-locations", "ccops.audit-log", "ccops.recipient-basis",
         "ccops.recipient-unspecified", "ccops.recipient-type-not-stated",
         "ccops.recipient-type"]

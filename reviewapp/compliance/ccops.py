@@ -1,9 +1,12 @@
 """CCOPS-model rules: documents filed, retention, banned technologies, vendor secrecy,
 sensitive locations, audit logs, and data recipients."""
 
-from ..models.vocab import RecipientType, SensitiveLocation, Severity
+import re
+
+from ..models.vocab import RecipientType, SensitiveLocation, Severity, TechnologyCategory
 from . import CCOPS_MODEL_URL, ORDINANCE, ORDINANCE_URL, Rule, VersionFacts
 from .agencies import is_collective, recognized, type_note
+from .folding import fold
 from .retention import open_ended
 
 # Citations name the CCOPS model bill and this jurisdiction's own ordinance (filled in
@@ -58,6 +61,30 @@ def _banned_technology(facts: VersionFacts, settings: dict):
         yield ("This jurisdiction prohibits this technology. No override applies: it cannot "
                "go to public comment, a hearing or a vote, only back to the department.",
                f"Technology: “{facts.technology_name}” ({facts.technology_category})")
+
+
+# What a banned kind of technology is called when it is filed under another category
+# ("Clearview AI" as investigative software): names and products, folded, case ignored.
+NAMED_AS = {
+    "face_recognition": re.compile(
+        r"\b(?:face|facial) (?:recognition|matching|identification|search|comparison)\b"
+        r"|\bclearview\b|\brekognition\b|\bfacefirst\b|\bface ?plus ?plus\b"),
+    "cell_site_simulator": re.compile(
+        r"\bstingray\b|\bhailstorm\b|\bimsi catchers?\b|\bcell ?site simulators?\b"),
+}
+
+
+def _possibly_banned(facts: VersionFacts, settings: dict):
+    named = " ".join(fold(f"{facts.technology_name} {facts.vendor}").casefold().split())
+    for category in settings.get("banned_technologies", ()):
+        pattern = NAMED_AS.get(category)
+        if category != facts.technology_category and pattern and pattern.search(named):
+            label = TechnologyCategory(category).label.lower()
+            yield (f"The technology is filed as another kind, but its name or vendor points "
+                   f"to {label}, which this jurisdiction bans. If it is, it cannot proceed: "
+                   f"the department should file it as {label}, or the clerk return it.",
+                   f"Technology: “{facts.technology_name}”; vendor: “{facts.vendor}”; filed "
+                   f"as: {facts.technology_category or 'not given'}")
 
 
 def _vendor_nda(facts: VersionFacts, _settings: dict):
@@ -137,6 +164,9 @@ RULES = (
     Rule(id="ccops.banned-technology", title="Technology banned by the jurisdiction",
          citation=f"{ORDINANCE} (technologies this jurisdiction bans)",
          citation_url=OWN_URL, severity=Severity.BLOCKING, check=_banned_technology),
+    Rule(id="ccops.possibly-banned", title="May be a banned technology filed as another kind",
+         citation=f"{ORDINANCE} (technologies this jurisdiction bans)",
+         citation_url=OWN_URL, severity=Severity.BLOCKING, check=_possibly_banned),
     Rule(id="ccops.vendor-nda", title="Vendor non-disclosure clause limits public oversight",
          citation=f"CCOPS model bill (no non-disclosure agreements that impair "
                   f"transparency); {ORDINANCE}",
