@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from ..models.vocab import CALIFORNIA_PUBLIC_AGENCIES, RecipientType
-from .folding import fold
+from .folding import fold, folded_lower
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ COLLECTIVE = re.compile(
 
 def is_collective(name: str) -> bool:
     """Say whether a recipient's name names a group instead of a recipient."""
-    return COLLECTIVE.fullmatch(fold(name).casefold()) is not None
+    return COLLECTIVE.fullmatch(folded_lower(name)) is not None
 
 
 def identify(name: str) -> KnownAgency | None:

@@ -6,7 +6,7 @@ import re
 from ..models.vocab import RecipientType, SensitiveLocation, Severity, TechnologyCategory
 from . import CCOPS_MODEL_URL, ORDINANCE, ORDINANCE_URL, Rule, VersionFacts
 from .agencies import is_collective, recognized, type_note
-from .folding import fold
+from .folding import folded_lower
 from .retention import open_ended
 
 # Citations name the CCOPS model bill and this jurisdiction's own ordinance (filled in
@@ -75,7 +75,7 @@ NAMED_AS = {
 
 
 def _possibly_banned(facts: VersionFacts, settings: dict):
-    named = " ".join(fold(f"{facts.technology_name} {facts.vendor}").casefold().split())
+    named = folded_lower(f"{facts.technology_name} {facts.vendor}")
     for category in settings.get("banned_technologies", ()):
         pattern = NAMED_AS.get(category)
         if category != facts.technology_category and pattern and pattern.search(named):

@@ -35,10 +35,16 @@ def fold(text: str) -> str:
     visible = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
     # Compatibility forms (fullwidth, ligatures, superscripts) become plain letters, and
     # accents come off ("Inmigración" reads "Inmigracion").
-    decomposed = unicodedata.normalize("NFKD", visible.translate(LOOK_ALIKES))
+    # Look-alikes are mapped last, so a letter that only decomposes to one ("Ё") is too.
+    decomposed = unicodedata.normalize("NFKD", visible)
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     plain = unicodedata.normalize("NFKC", plain).translate(LOOK_ALIKES)
     plain = DOTTED_INITIALS.sub(lambda m: m.group(0).replace(".", "").replace(" ", "") + " ",
                                 plain)
     plain = plain.replace("&", " and ").replace("’", "").replace("'", "")
     return " ".join(NOT_A_WORD.sub(" ", plain).replace("_", " ").split())
+
+
+def folded_lower(text: str | None) -> str:
+    """Return `text` folded and with case ignored: how rules compare words, not acronyms."""
+    return fold(text or "").casefold()

@@ -7,7 +7,7 @@ the finding is blocking and public, and the clerk can return the proposal for a 
 
 import re
 
-from .folding import fold
+from .folding import folded_lower
 
 # Whole answers (folded, case ignored) that stand in for one. "None" is not among them: for
 # sharing or prohibited uses it is an answer.
@@ -23,7 +23,7 @@ PLACEHOLDER = re.compile(
 
 def is_placeholder(text: str | None) -> bool:
     """Say whether the text, though not empty, stands in for an answer instead of giving one."""
-    folded = " ".join(fold(text or "").casefold().split())
+    folded = folded_lower(text)
     if not folded:
         return bool((text or "").strip())  # only punctuation or symbols ("-", "...", "?")
     return PLACEHOLDER.fullmatch(folded) is not None

@@ -12,7 +12,7 @@ from datetime import date
 
 from ..models.vocab import ObligationKind, RecipientType, Severity
 from .agencies import effective_type
-from .folding import fold
+from .folding import folded_lower
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def normalized(name: str) -> str:
     "Sheriff's" is "sheriffs", "U.S." is "us", and look-alike letters or invisible
     characters cannot make a reported recipient differ from (or match) an approved one.
     """
-    return fold(name).casefold()
+    return folded_lower(name)
 
 
 def months_before(day: date, months: int) -> date:

@@ -8,7 +8,7 @@ retention text is read on its own, so one limit elsewhere does not cover an open
 
 import re
 
-from .folding import fold
+from .folding import folded_lower
 
 CLAUSE = re.compile(r"[.;\n]+|\bexcept\b|\bunless\b", re.IGNORECASE)
 OPEN_ENDED = re.compile(
@@ -27,7 +27,7 @@ def open_ended(text: str | None) -> list[str]:
     """Return the clauses of retention text that keep data with no end (as written)."""
     found = []
     for clause in CLAUSE.split(text or ""):
-        words = " ".join(fold(clause).casefold().split())
+        words = folded_lower(clause)
         if not words:
             continue
         if OPEN_ENDED.search(words) or (EXCEPTION.search(words) and not PERIOD.search(words)):
