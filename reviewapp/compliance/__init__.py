@@ -41,6 +41,31 @@ class VersionFacts:
     access_log: bool | None = None
     sensitive_locations: tuple[str, ...] = ()
     sensitive_safeguards: str = ""
+    # Retention as data: exceptions to the base period, each (purpose, limit in days or
+    # None for no limit), and what the department does in practice.
+    retention_exceptions: tuple[tuple[str, int | None], ...] = ()
+    retention_practice_days: int | None = None
+    retention_practice: str = ""
+    # Efficacy: whether results were measured, and what was measured with what result.
+    efficacy_measured: bool | None = None
+    efficacy_evidence: str = ""
+    # Procurement: method (a ProcurementMethod value, "" unanswered), term, value, who owns
+    # the data and whether the vendor may use it for its own purposes.
+    procurement_method: str = ""
+    contract_term_months: int | None = None
+    contract_value_cents: int | None = None
+    data_ownership: str = ""  # a DataOwnership value, "" unanswered
+    vendor_own_use: bool | None = None
+    # The vendor platform's sharing setting (a NetworkSharing value, "" unanswered).
+    network_sharing: str = ""
+    network_sharing_detail: str = ""
+    # Data received from others (private cameras, other agencies), and whether sought.
+    third_party_data: bool | None = None
+    third_party_sources: str = ""
+    third_party_solicited: bool | None = None
+    # Use before approval (a trial, a loan, another agency's system).
+    prior_use: bool | None = None
+    prior_use_details: str = ""
 
 
 @dataclass(frozen=True)

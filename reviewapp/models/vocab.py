@@ -87,6 +87,36 @@ class SensitiveLocation(LabelledEnum):
     COURT = "court", "Courts"
 
 
+class ProcurementMethod(LabelledEnum):
+    """How the technology is obtained (a free trial or a donation still needs approval)."""
+
+    COMPETITIVE = "competitive", "Competitive bid or request for proposals"
+    SOLE_SOURCE = "sole_source", "Sole source (no competition)"
+    COOPERATIVE = "cooperative", "Cooperative or piggyback purchase on another contract"
+    GRANT_OR_DONATION = "grant_or_donation", "Grant, donation or in-kind gift"
+    FREE_TRIAL = "free_trial", "Free trial or pilot"
+    NOT_STATED = "not_stated", "Not stated"
+
+
+class DataOwnership(LabelledEnum):
+    """Who owns the data under the contract."""
+
+    CITY = "city", "The city owns the data"
+    VENDOR = "vendor", "The vendor owns or may keep the data"
+    SHARED = "shared", "Shared or unclear ownership"
+    NOT_STATED = "not_stated", "Not stated"
+
+
+class NetworkSharing(LabelledEnum):
+    """The vendor platform's setting for who else can search this city's data."""
+
+    OFF = "off", "Off: no other agency can search our data"
+    NAMED = "named", "Only the agencies listed as recipients"
+    STATEWIDE = "statewide", "Statewide network (any agency in the state)"
+    NATIONWIDE = "nationwide", "Nationwide network or lookup"
+    NOT_KNOWN = "not_known", "Not known"
+
+
 class SubmitterType(LabelledEnum):
     """How a commenter chooses to appear."""
 
