@@ -18,6 +18,7 @@ from . import options
 from .base import InputForm, InputSubform
 from .documents import IMPACT_REPORT, USE_POLICY, Section
 from .limits import MAX_DAYS, MAX_DOLLARS, NumberWithin
+from .particulars import ParticularsForm, offer_blank_exception, set_particular_choices
 
 LONG_TEXT = 20000
 
@@ -117,6 +118,8 @@ class ProposalForm(InputForm):
     impact_report = FormField(ImpactReportForm, label="Surveillance Impact Report",
                               separator="-")
     use_policy = FormField(UsePolicyForm, label="Surveillance Use Policy", separator="-")
+    particulars = FormField(ParticularsForm, label="Retention, efficacy, procurement and "
+                            "sharing", separator="-")
     recipients = FieldList(FormField(RecipientForm, separator="-"), min_entries=0,
                            max_entries=50, separator="-")
 
@@ -124,9 +127,12 @@ class ProposalForm(InputForm):
     add_recipient = SubmitField("Add a recipient")
     submit_for_review = SubmitField("Submit for clerk review")
 
-    def set_choices(self, triggers, categories, recipient_types, locations) -> None:
+    def set_choices(self, triggers, categories, recipient_types, locations,
+                    vocabularies: dict) -> None:
         """Fill the select lists (the vocabularies belong to the application)."""
         blank = [("", "Choose…")]
+        set_particular_choices(self.particulars.form, vocabularies)
+        offer_blank_exception(self.particulars.form)
         self.sensitive_locations.choices = options(locations)
         self.trigger.choices = options(blank + list(triggers))
         self.technology_category.choices = options(blank + list(categories))

@@ -4,6 +4,7 @@ import hashlib
 import json
 
 from forms.documents import IMPACT_REPORT, USE_POLICY, Section
+from forms.particulars import QUESTIONS
 
 from .compliance import RecipientFacts, VersionFacts
 from .compliance.placeholders import is_placeholder
@@ -37,6 +38,15 @@ def missing_for_submission(version: ProposalVersion) -> list[str]:
     )
 
 
+def known_particulars(answers: dict) -> dict:
+    """Return only the particulars the questions define (nothing else is ever stored)."""
+    kept = {q.key: answers.get(q.key) for q in QUESTIONS}
+    kept["retention_exceptions"] = [
+        {"purpose": str(row.get("purpose") or ""), "limit_days": row.get("limit_days")}
+        for row in answers.get("retention_exceptions") or ()]
+    return kept
+
+
 def _sha256(payload) -> str:
     canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
@@ -57,6 +67,9 @@ def impact_report_payload(version: ProposalVersion) -> dict:
         "sensitive_locations": list(version.sensitive_locations),
         "sensitive_safeguards": version.sensitive_safeguards,
         "sections": {s.key: version.impact_report.get(s.key, "") for s in IMPACT_REPORT},
+        # Hashed once, at submission: versions filed before these questions existed keep
+        # the fingerprint they were given.
+        "particulars": dict(version.particulars or {}),
     }
 
 
@@ -106,7 +119,17 @@ def facts_for(version: ProposalVersion) -> VersionFacts:
         access_log=version.access_log,
         sensitive_locations=tuple(version.sensitive_locations or ()),
         sensitive_safeguards=version.sensitive_safeguards or "",
+        **particular_facts(version.particulars or {}),
     )
+
+
+def particular_facts(answers: dict) -> dict:
+    """Return the particulars as VersionFacts keywords (unanswered: the facts' defaults)."""
+    facts = {q.key: answers[q.key] for q in QUESTIONS if answers.get(q.key) is not None}
+    facts["retention_exceptions"] = tuple(
+        (row.get("purpose") or "", row.get("limit_days"))
+        for row in answers.get("retention_exceptions") or ())
+    return facts
 
 
 __all__ = ["IMPACT_REPORT", "USE_POLICY", "Section", "document_hashes", "facts_for",

@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from flask import Flask, url_for
 
-from . import permissions, workflow
+from . import particulars, permissions, workflow
 from .jurisdiction import profile
 from .models import SensitiveLocation, Stage
 
@@ -72,6 +72,8 @@ def init_app(app: Flask) -> None:
                                  money=money, cost_summary=cost_summary, yes_no=yes_no,
                                  sensitive_places=sensitive_places)
     app.jinja_env.globals["url_pattern"] = url_pattern
+    app.jinja_env.globals.update(answered_groups=particulars.answered_groups,
+                                 retention_exceptions=particulars.retention_exceptions)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

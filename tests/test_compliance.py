@@ -45,7 +45,10 @@ def facts(category="alpr", name="Fixed license plate readers", retention_days=30
         recipients=tuple(recipients),
         missing_impact_sections=tuple(missing_impact),
         missing_policy_sections=tuple(missing_policy),
-        **{"access_log": True, "vendor": "Vendor Inc.", **extra},
+        # Answered as a careful department would: the rules below test one gap at a time.
+        **{"access_log": True, "vendor": "Vendor Inc.", "efficacy_measured": True,
+           "efficacy_evidence": "Hits per 1,000 reads over one year.",
+           "network_sharing": "named", **extra},
     )
 
 
@@ -66,13 +69,17 @@ def only(findings, rule_id):
 
 def test_packs_hold_the_expected_rules():
     assert [r.id for r in packs()["ccops"]] == [
-        DOCUMENTS, RETENTION, "ccops.retention-open-ended", "ccops.retention-limit", BANNED,
+        DOCUMENTS, RETENTION, "ccops.retention-open-ended", "ccops.retention-limit",
+        "ccops.retention-exception-unlimited", "ccops.retention-practice-longer",
+        "ccops.retention-category-limit", "ccops.efficacy-not-measured", "ccops.sole-source",
+        "ccops.vendor-data-use", "ccops.network-sharing", "ccops.third-party-data",
+        "ccops.prior-use", BANNED,
         "ccops.possibly-banned", "ccops.vendor-nda",
         "ccops.sensitive-locations", "ccops.audit-log", "ccops.recipient-basis",
         "ccops.recipient-unspecified", "ccops.recipient-type-not-stated",
         "ccops.recipient-type"]
     assert [r.id for r in packs()["california"]] == [
-        "ca.sb34.policy-elements", "ca.sb34.access-log", SB34, SB54]
+        "ca.sb34.policy-elements", "ca.sb34.access-log", SB34, "ca.sb34.network-sharing", SB54]
 
 
 def test_every_rule_has_a_citation_and_url():

@@ -187,6 +187,26 @@ def test_unknown_banned_technology_is_named(tmp_path):
     assert "'banned_technologies'" in message
 
 
+@pytest.mark.parametrize(("limits", "named"), [
+    ({"plates": 30}, "'retention_limits' names unknown technology 'plates'"),
+    ({"alpr": 0}, "'retention_limits.alpr' must be a whole number of days"),
+    ({"alpr": "30"}, "'retention_limits.alpr' must be a whole number of days"),
+    ({"alpr": True}, "'retention_limits.alpr' must be a whole number of days"),
+])
+def test_bad_retention_limits_are_named(limits, named):
+    data = tomllib.loads(SHIPPED.read_text(encoding="utf-8"))
+    with pytest.raises(ProfileError, match=re.escape(named)):
+        parse_profile("test-city", {**data, "retention_limits": limits})
+
+
+def test_retention_limits_are_read_and_said_in_words():
+    data = tomllib.loads(SHIPPED.read_text(encoding="utf-8"))
+    profile = parse_profile("test-city", {**data, "retention_limits": {"alpr": 21}})
+    assert profile.retention_limits == {"alpr": 21}
+    assert profile.retention_limit_words == (
+        "Automated license plate reader (ALPR): 21 days",)
+
+
 # ---------------------------------------------------------------- start-up
 
 

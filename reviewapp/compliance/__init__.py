@@ -111,8 +111,10 @@ def active_rules(pack_names: Iterable[str]) -> list[Rule]:
     return [rule for name in pack_names for rule in available[name]]
 
 
-# Where a rule cites the jurisdiction's own ordinance: the profile's, given in settings.
+# Where a rule cites the jurisdiction's own ordinance: the profile's, given in settings;
+# and where it cites the law behind the profile's retention limits: that setting's source.
 ORDINANCE, ORDINANCE_URL = "{ordinance}", "{ordinance_url}"
+RETENTION_LIMIT_SOURCE = "{retention_limit_citation}"
 ANY_ORDINANCE = "the jurisdiction's surveillance ordinance"
 CCOPS_MODEL_URL = ("https://www.aclu.org/legal-document/"
                    "community-control-over-police-surveillance-ccops-model-bill")
@@ -126,7 +128,8 @@ def evaluate(facts: VersionFacts, pack_names: Iterable[str], settings: dict) -> 
     for rule in active_rules(pack_names):
         if not rule.applies_to(facts):
             continue
-        citation = rule.citation.replace(ORDINANCE, ordinance)
+        citation = rule.citation.replace(ORDINANCE, ordinance).replace(
+            RETENTION_LIMIT_SOURCE, settings.get("retention_limit_citation") or ordinance)
         url = rule.citation_url.replace(ORDINANCE_URL, ordinance_url)
         for message, evidence in rule.check(facts, settings):
             results.append(

@@ -3,7 +3,12 @@ enforcement)."""
 
 import re
 
-from ..models.vocab import CALIFORNIA_PUBLIC_AGENCIES, RecipientType, Severity
+from ..models.vocab import (
+    CALIFORNIA_PUBLIC_AGENCIES,
+    NetworkSharing,
+    RecipientType,
+    Severity,
+)
 from . import RecipientFacts, Rule, VersionFacts
 from .agencies import effective_type, names_immigration_agency, type_note
 from .placeholders import answered
@@ -66,6 +71,18 @@ def _alpr_sharing(facts: VersionFacts, _settings: dict):
             yield ("ALPR data may not be sold.", _describe(recipient))
 
 
+def _network_sharing(facts: VersionFacts, _settings: dict):
+    # A nationwide lookup lets agencies of every state, and federal users, search the
+    # city's reads: sharing outside California public agencies, as the AG's bulletin says
+    # of vendor-hosted networks.
+    if facts.network_sharing == NetworkSharing.NATIONWIDE:
+        detail = f"; “{facts.network_sharing_detail}”" if facts.network_sharing_detail else ""
+        yield ("The vendor platform's nationwide lookup lets agencies outside California "
+               "search this ALPR data; California law allows sharing only with California "
+               "public agencies.", f"Platform sharing: {NetworkSharing.NATIONWIDE.label}"
+               + detail)
+
+
 def serves_immigration_enforcement(name: str, recipient_type: str, purpose: str,
                                    data_categories: str) -> bool:
     """Say whether sharing with this recipient serves immigration enforcement (SB 54).
@@ -120,6 +137,15 @@ RULES = (
         citation_url=SB34_URL,
         severity=Severity.BLOCKING,
         check=_alpr_sharing,
+        categories=ALPR,
+    ),
+    Rule(
+        id="ca.sb34.network-sharing",
+        title="ALPR data open to a nationwide vendor lookup (SB 34)",
+        citation="Civ. Code 1798.90.55(b); AG Bulletin 2023-DLE-06",
+        citation_url=SB34_URL,
+        severity=Severity.BLOCKING,
+        check=_network_sharing,
         categories=ALPR,
     ),
     Rule(

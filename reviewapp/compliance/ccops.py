@@ -3,8 +3,16 @@ sensitive locations, audit logs, and data recipients."""
 
 import re
 
-from ..models.vocab import RecipientType, SensitiveLocation, Severity, TechnologyCategory
-from . import CCOPS_MODEL_URL, ORDINANCE, ORDINANCE_URL, Rule, VersionFacts
+from ..models.vocab import (
+    DataOwnership,
+    NetworkSharing,
+    ProcurementMethod,
+    RecipientType,
+    SensitiveLocation,
+    Severity,
+    TechnologyCategory,
+)
+from . import CCOPS_MODEL_URL, ORDINANCE, ORDINANCE_URL, RETENTION_LIMIT_SOURCE, Rule, VersionFacts
 from .agencies import is_collective, recognized, type_note
 from .folding import folded_lower
 from .retention import open_ended
@@ -53,6 +61,118 @@ def _retention_over_limit(facts: VersionFacts, settings: dict):
     if limit is not None and facts.retention_days is not None and facts.retention_days > limit:
         yield (f"Data would be kept longer than this jurisdiction's maximum of {limit} days.",
                f"Retention period (days): {facts.retention_days}")
+
+
+def _unlimited_exceptions(facts: VersionFacts, _settings: dict):
+    unlimited = [purpose or "purpose not stated"
+                 for purpose, limit in facts.retention_exceptions if limit is None]
+    if unlimited:
+        yield ("An exception to the retention period has no limit of its own, so data kept "
+               "under it may be kept forever.",
+               "Retention exceptions without a limit: "
+               + "; ".join(f"“{purpose}”" for purpose in unlimited))
+
+
+def _practice_longer(facts: VersionFacts, _settings: dict):
+    practice, policy = facts.retention_practice_days, facts.retention_days
+    if practice is not None and (policy is None or practice > policy):
+        stated = "not stated" if policy is None else f"{policy:,} days"
+        yield ("Data is kept longer in practice than the policy says: the policy is not what "
+               "is done.",
+               f"Retention period (policy): {stated}; in practice: {practice:,} days"
+               + (f"; “{facts.retention_practice}”" if facts.retention_practice else ""))
+
+
+def _category_limit(facts: VersionFacts, settings: dict):
+    limits = settings.get("retention_limits") or {}
+    limit = limits.get(facts.technology_category)
+    if limit is None:
+        return
+    over = [("retention period", facts.retention_days),
+            ("in practice", facts.retention_practice_days),
+            *((f"exception “{purpose}”", days) for purpose, days in facts.retention_exceptions)]
+    longer = [f"{what}: {days:,} days" for what, days in over
+              if days is not None and days > limit]
+    unlimited = [f"exception “{purpose}”: no limit"
+                 for purpose, days in facts.retention_exceptions if days is None]
+    if longer or unlimited:
+        label = TechnologyCategory(facts.technology_category).label
+        yield (f"This jurisdiction keeps {label} data for at most {limit:,} days; this filing "
+               "keeps it longer.", "; ".join(longer + unlimited))
+
+
+def _efficacy(facts: VersionFacts, _settings: dict):
+    if facts.efficacy_measured is not True:
+        answer = {None: "not answered", False: "no"}[facts.efficacy_measured]
+        yield ("Nothing shows the technology works: its effectiveness has not been measured, "
+               "so its benefits cannot be weighed against its costs.",
+               f"Effectiveness measured: {answer}")
+    elif not facts.efficacy_evidence.strip():
+        yield ("Effectiveness is said to be measured, but no measure or result is given.",
+               "Effectiveness measured: yes; what was measured: empty")
+
+
+def _sole_source(facts: VersionFacts, _settings: dict):
+    if facts.procurement_method == ProcurementMethod.SOLE_SOURCE:
+        term = (f"; term {facts.contract_term_months:,} months"
+                if facts.contract_term_months is not None else "")
+        yield ("Obtained without competition: the council may ask why no other vendor was "
+               "considered.", f"Procurement: {ProcurementMethod.SOLE_SOURCE.label}{term}")
+
+
+def _vendor_data_use(facts: VersionFacts, _settings: dict):
+    owner = facts.data_ownership
+    if owner in (DataOwnership.VENDOR, DataOwnership.SHARED) or facts.vendor_own_use is True:
+        parts = []
+        if owner:
+            parts.append(f"Data ownership: {DataOwnership(owner).label}")
+        if facts.vendor_own_use is True:
+            parts.append("vendor may use the data for its own purposes: yes")
+        yield ("The vendor, not the city, may control or use the data: what the city "
+               "promises about it may not bind the vendor.", "; ".join(parts))
+
+
+# Kinds whose vendor platforms commonly offer search by other agencies (plate readers,
+# camera networks); for these an unanswered setting is itself a finding.
+NETWORKED_KINDS = frozenset({TechnologyCategory.ALPR, TechnologyCategory.CAMERA})
+
+
+def _network_sharing(facts: VersionFacts, _settings: dict):
+    setting = facts.network_sharing
+    if setting in (NetworkSharing.STATEWIDE, NetworkSharing.NATIONWIDE):
+        yield ("The vendor platform lets other agencies search this data: every agency on "
+               "that network is a recipient, and each must be approved like any other.",
+               f"Platform sharing: {NetworkSharing(setting).label}"
+               + (f"; “{facts.network_sharing_detail}”" if facts.network_sharing_detail else ""))
+    elif setting == NetworkSharing.NOT_KNOWN or (
+            not setting and facts.technology_category in NETWORKED_KINDS):
+        answer = "not answered" if not setting else NetworkSharing.NOT_KNOWN.label
+        yield ("Nobody has said who else can search this data through the vendor's platform; "
+               "vendor networks are how local data has reached federal agencies.",
+               f"Platform sharing: {answer}")
+
+
+def _third_party_data(facts: VersionFacts, _settings: dict):
+    if facts.third_party_data is not True:
+        return
+    if not facts.third_party_sources.strip():
+        yield ("The department will receive data from others but does not say from whom or "
+               "on what terms.", "Data received from others: yes; from whom: empty")
+    if facts.third_party_solicited is True:
+        yield ("The department will ask for data from private or other systems: using "
+               "someone else's cameras or readers is surveillance this review covers.",
+               "Data received from others, asked for: yes"
+               + (f"; sources: “{facts.third_party_sources}”" if facts.third_party_sources
+                  else ""))
+
+
+def _prior_use(facts: VersionFacts, _settings: dict):
+    if facts.prior_use is True:
+        yield ("The technology or its data was used before approval, which the ordinance "
+               "requires first; the record should say how it was used and stopped.",
+               "Used before approval: yes"
+               + (f"; “{facts.prior_use_details}”" if facts.prior_use_details else
+                  "; details: empty"))
 
 
 def _banned_technology(facts: VersionFacts, settings: dict):
@@ -161,6 +281,38 @@ RULES = (
     Rule(id="ccops.retention-limit", title="Retention longer than the jurisdiction allows",
          citation=f"{ORDINANCE} (the retention limit in this jurisdiction's profile)",
          citation_url=OWN_URL, severity=Severity.WARNING, check=_retention_over_limit),
+    Rule(id="ccops.retention-exception-unlimited", title="Retention exception without a limit",
+         citation=f"{ORDINANCE}; CCOPS model use-policy element: data retention (how long, "
+                  "and why)",
+         citation_url=OWN_URL, severity=Severity.WARNING, check=_unlimited_exceptions),
+    Rule(id="ccops.retention-practice-longer", title="Data kept longer in practice than policy",
+         citation=f"{ORDINANCE}; CCOPS model use-policy element: data retention",
+         citation_url=OWN_URL, severity=Severity.WARNING, check=_practice_longer),
+    Rule(id="ccops.retention-category-limit",
+         title="Retention longer than this jurisdiction allows for the technology",
+         citation=RETENTION_LIMIT_SOURCE,
+         citation_url=OWN_URL, severity=Severity.BLOCKING, check=_category_limit),
+    Rule(id="ccops.efficacy-not-measured", title="Effectiveness not measured",
+         citation=f"{ORDINANCE}; CCOPS model impact report (purpose and expected benefits, "
+                  "weighed against costs)",
+         citation_url=OWN_URL, severity=Severity.WARNING, check=_efficacy),
+    Rule(id="ccops.sole-source", title="Obtained without competition",
+         citation=f"{ORDINANCE}; CCOPS model impact report (fiscal cost)",
+         citation_url=OWN_URL, severity=Severity.INFO, check=_sole_source),
+    Rule(id="ccops.vendor-data-use", title="The vendor may own or use the data",
+         citation="CCOPS model use-policy elements: third-party sharing and data protection",
+         citation_url=CCOPS_MODEL_URL, severity=Severity.WARNING, check=_vendor_data_use),
+    Rule(id="ccops.network-sharing", title="Sharing through the vendor's platform",
+         citation="CCOPS model use-policy element: third-party sharing (which entities may "
+                  "receive the data)",
+         citation_url=CCOPS_MODEL_URL, severity=Severity.WARNING, check=_network_sharing),
+    Rule(id="ccops.third-party-data", title="Data received from others",
+         citation=f"{ORDINANCE}; CCOPS model bill (surveillance technology includes data "
+                  "obtained from others)",
+         citation_url=OWN_URL, severity=Severity.WARNING, check=_third_party_data),
+    Rule(id="ccops.prior-use", title="Used before approval",
+         citation=f"{ORDINANCE} (approval before acquiring or using surveillance technology)",
+         citation_url=OWN_URL, severity=Severity.WARNING, check=_prior_use),
     Rule(id="ccops.banned-technology", title="Technology banned by the jurisdiction",
          citation=f"{ORDINANCE} (technologies this jurisdiction bans)",
          citation_url=OWN_URL, severity=Severity.BLOCKING, check=_banned_technology),

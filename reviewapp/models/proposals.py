@@ -77,6 +77,9 @@ class ProposalVersion(Base):
     sensitive_safeguards: Mapped[str] = mapped_column(Text, default="", server_default="")
     impact_report: Mapped[dict] = mapped_column(JSON, default=dict)
     use_policy: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The structured answers of forms/particulars.py (retention exceptions and practice,
+    # efficacy, procurement, platform sharing, data received, prior use), by question key.
+    particulars: Mapped[dict] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
 
     proposal: Mapped[Proposal] = relationship(back_populates="versions")
     recipients: Mapped[list["DataRecipient"]] = relationship(

@@ -24,6 +24,10 @@ RULE_WORDS = {
 PACK_WORDS = {
     "ccops": "CCOPS process rules",
     "california": "California law (SB 34 on license plate readers, SB 54 on immigration)",
+    "washington": "Washington law (Keep Washington Working Act on immigration; the 2026 "
+                  "Driver Privacy Act on license plate readers)",
+    "illinois": "Illinois law (the TRUST Act on immigration; the Vehicle Code's license "
+                "plate reader limits)",
 }
 _URL = re.compile(r"https?://[^\s<>\"']+")
 
@@ -64,6 +68,9 @@ class Profile:
     # The state the jurisdiction is in: a recipient named after any other state is that
     # state's agency, whatever type was entered. None: no state is read from names.
     state: str | None = None
+    # Technology category -> the longest its data may be kept, in days, by this
+    # jurisdiction's law (cited in [sources]). None: no per-technology maximum.
+    retention_limits: dict[str, int] | None = field(default=None, hash=False)
     # Setting name -> citation text (the [sources] table). Left out of hashing: a dict
     # cannot be hashed, and the citations do not change what the profile decides.
     sources: dict[str, str] = field(default_factory=dict, hash=False)
@@ -106,6 +113,14 @@ class Profile:
         from ..models.vocab import TechnologyCategory
 
         return tuple(TechnologyCategory(value).label for value in self.banned_technologies)
+
+    @property
+    def retention_limit_words(self) -> tuple[str, ...]:
+        """Say each technology's retention limit, e.g. 'Drone / unmanned aircraft: 30 days'."""
+        from ..models.vocab import TechnologyCategory
+
+        return tuple(f"{TechnologyCategory(category).label}: {days:,} days"
+                     for category, days in (self.retention_limits or {}).items())
 
     def ban_on(self, category: str | None) -> str | None:
         """Say in a sentence, citing the ordinance, that this jurisdiction bans `category`.
@@ -154,7 +169,7 @@ _FIELDS: dict[str, type | tuple] = {
 _OPTIONAL = {
     "advisory_body": str, "max_retention_days": int, "emergency_notice_days": int,
     "emergency_report_days": int, "existing_technology_days": int,
-    "ordinance_effective_date": date, "state": str,
+    "ordinance_effective_date": date, "state": str, "retention_limits": dict,
 }
 SETTINGS = (*_FIELDS, *_OPTIONAL)  # the names a [sources] table may cite
 
@@ -259,6 +274,14 @@ def _check_values(key: str, values: dict) -> None:
         if banned not in categories:
             raise ProfileError(f"profile {key!r}: key 'banned_technologies' names unknown "
                                f"technology {banned!r} (known: {', '.join(sorted(categories))})")
+    for category, days in (values["retention_limits"] or {}).items():
+        if category not in categories:
+            raise ProfileError(f"profile {key!r}: key 'retention_limits' names unknown "
+                               f"technology {category!r} (known: "
+                               f"{', '.join(sorted(categories))})")
+        if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+            raise ProfileError(f"profile {key!r}: key 'retention_limits.{category}' must be "
+                               "a whole number of days, at least 1")
     for name in ("max_retention_days", "emergency_notice_days", "emergency_report_days",
                  "existing_technology_days"):
         if values[name] is not None and values[name] < 1:

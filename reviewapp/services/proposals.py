@@ -45,6 +45,7 @@ class DraftData:
     sensitive_safeguards: str = ""
     impact_report: dict = field(default_factory=dict)
     use_policy: dict = field(default_factory=dict)
+    particulars: dict = field(default_factory=dict)
     recipients: list[dict] = field(default_factory=list)
 
 
@@ -102,6 +103,7 @@ def _new_version_from(session: Session, proposal: Proposal, previous: ProposalVe
         sensitive_locations=list(previous.sensitive_locations),
         sensitive_safeguards=previous.sensitive_safeguards,
         impact_report=dict(previous.impact_report), use_policy=dict(previous.use_policy),
+        particulars=dict(previous.particulars or {}),
     )
     session.add(version)
     for r in previous.recipients:
@@ -136,6 +138,7 @@ def _apply(version: ProposalVersion, data: DraftData, now: datetime) -> None:
                              for s in documents.IMPACT_REPORT}
     version.use_policy = {s.key: (data.use_policy.get(s.key) or "").strip()
                           for s in documents.USE_POLICY}
+    version.particulars = documents.known_particulars(data.particulars)
     version.recipients.clear()
     session = object_session(version)
     if session is not None:
@@ -179,6 +182,8 @@ def store_findings(session: Session, version: ProposalVersion, profile: Profile)
         # The CCOPS rules cite the jurisdiction's own ordinance.
         "ordinance": profile.ordinance, "ordinance_url": profile.ordinance_url,
         "state": profile.state,
+        "retention_limits": profile.retention_limits or {},
+        "retention_limit_citation": profile.sources.get("retention_limits", ""),
     }
     results = compliance.evaluate(documents.facts_for(version), profile.rule_packs, settings)
     rows = [

@@ -5,12 +5,14 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from forms.documents import IMPACT_REPORT, USE_POLICY
+from forms.particulars import GROUPS, QUESTIONS, answers_from_form, form_data_from_answers
 from forms.proposal import ProposalForm, WithdrawForm
 
 from .. import clock, documents, record
 from ..db import get_session
 from ..jurisdiction import profile
 from ..models import Proposal, RecipientType, SensitiveLocation, TechnologyCategory, Trigger
+from ..particulars import VOCABULARIES
 from ..permissions import can_create_proposal, can_edit, can_withdraw, require
 from ..services import proposals as service
 from ..workflow import TransitionNotAllowed
@@ -46,7 +48,8 @@ def _form(data=None) -> ProposalForm:
     """Build the proposal form with its choices."""
     form = ProposalForm(data=data) if data is not None else ProposalForm()
     form.set_choices(Trigger.choices(), TechnologyCategory.choices(), RecipientType.choices(),
-                     SensitiveLocation.choices())
+                     SensitiveLocation.choices(),
+                     {key: vocabulary.choices() for key, vocabulary in VOCABULARIES.items()})
     return form
 
 
@@ -64,6 +67,7 @@ def _draft_data(form: ProposalForm) -> service.DraftData:
         sensitive_locations=list(form.sensitive_locations.data or []),
         sensitive_safeguards=form.sensitive_safeguards.data or "",
         impact_report=dict(form.impact_report.data), use_policy=dict(form.use_policy.data),
+        particulars=answers_from_form(form.particulars.form),
         recipients=[dict(entry.data) for entry in form.recipients],
     )
 
@@ -83,6 +87,7 @@ def _form_data(version) -> dict:
         "sensitive_locations": list(version.sensitive_locations),
         "sensitive_safeguards": version.sensitive_safeguards,
         "impact_report": version.impact_report, "use_policy": version.use_policy,
+        "particulars": form_data_from_answers(version.particulars or {}),
         "recipients": [
             {"name": r.name, "recipient_type": r.recipient_type.value, "purpose": r.purpose,
              "data_categories": r.data_categories, "legal_basis": r.legal_basis}
@@ -100,6 +105,7 @@ def _render(form: ProposalForm, proposal: Proposal | None, status: int = 200,
         "submit/edit.html", form=form, proposal=proposal,
         errors=first_errors(form) + (first_errors(withdraw_form) if withdraw_form else []),
         problem=problem, impact_sections=IMPACT_REPORT, policy_sections=USE_POLICY,
+        questions=QUESTIONS, question_groups=GROUPS,
         returned_reason=_returned_reason(proposal), withdraw_form=withdraw_form,
     ), status
 
