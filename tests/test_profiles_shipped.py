@@ -16,7 +16,7 @@ from reviewapp.services.transitions import effective_stage
 from tests.factories import complete_data
 
 SHIPPED = sorted(path.stem for path in PROFILE_DIR.glob("*.toml"))
-CITIES = ["oakland", "san-francisco", "seattle", "sebastopol"]
+CITIES = ["oak-park", "oakland", "san-francisco", "seattle", "sebastopol"]
 BANNED = "ccops.banned-technology"
 # The settings the about page shows; every real city's profile must cite each of them.
 SHOWN = ("instrument", "comment_days", "notice_days", "advisory_body", "council_seats",
@@ -58,7 +58,8 @@ def test_shipped_profile_loads_and_validates(key):
     assert set(profile.sources) <= set(SETTINGS)
     assert all(text.strip() for text in profile.sources.values())
     assert profile.ordinance_url.startswith(("https://", "http://"))
-    assert profile.zone.key == "America/Los_Angeles"
+    # The shipped cities are on the West Coast, and Oak Park in Illinois.
+    assert profile.zone.key in ("America/Los_Angeles", "America/Chicago")
     hash(profile)  # the sources dict does not make the profile unhashable
 
 
@@ -79,7 +80,7 @@ def test_bracketed_references_are_within_the_design_source_list(key):
 
 @pytest.mark.parametrize("key", CITIES)
 def test_a_setting_the_sources_do_not_give_says_so(key):
-    # comment_days is not fixed by any of the four ordinances: the citation must say so.
+    # comment_days is not fixed by any of the ordinances: the citation must say so.
     assert "Not found" in load_profile(key).sources["comment_days"]
 
 
@@ -128,7 +129,7 @@ def test_san_francisco_matches_the_design_table():
 def test_seattle_matches_the_design_table():
     profile = load_profile("seattle")
     assert "california" not in profile.rule_packs
-    assert profile.rule_packs == ("ccops",)
+    assert profile.rule_packs == ("ccops", "washington")
     assert profile.advisory_body == "Community Surveillance Working Group"
     assert profile.council_seats == 9
     assert profile.notice_days == 30
@@ -136,6 +137,19 @@ def test_seattle_matches_the_design_table():
     assert "14.18" in profile.ordinance
     # The sources give no date: the chosen one is said to be a default.
     assert "No fixed date" in profile.sources["annual_report_month"]
+
+
+def test_oak_park_is_an_illinois_village_with_the_illinois_pack():
+    profile = load_profile("oak-park")
+    assert profile.state == "Illinois"
+    assert profile.zone.key == "America/Chicago"
+    assert profile.rule_packs == ("ccops", "illinois")
+    assert profile.council_seats == 7
+    assert profile.advisory_body is None
+    assert "24-127" in profile.ordinance
+    # The ordinance's own text was not read: its numbers are defaults, and say so.
+    assert "Not found" in profile.sources["notice_days"]
+    assert "Not verified" in profile.sources["advisory_body"]
 
 
 def test_sebastopol_matches_the_design_table():

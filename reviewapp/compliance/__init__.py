@@ -100,9 +100,10 @@ class Rule:
 
 def packs() -> dict[str, tuple[Rule, ...]]:
     """Return every rule pack by name."""
-    from . import california, ccops
+    from . import california, ccops, illinois, washington
 
-    return {"ccops": ccops.RULES, "california": california.RULES}
+    return {"ccops": ccops.RULES, "california": california.RULES,
+            "washington": washington.RULES, "illinois": illinois.RULES}
 
 
 def active_rules(pack_names: Iterable[str]) -> list[Rule]:

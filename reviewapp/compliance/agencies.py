@@ -29,7 +29,8 @@ def _known(name: str, kind: RecipientType, immigration: bool, acronyms: str = ""
            words: str = "") -> KnownAgency:
     parts = []
     if acronyms:
-        parts.append(rf"(?-i:\b(?:{acronyms})\b)")
+        # "U.S. I.C.E." folds to one word, "USICE": an acronym may follow a glued "US".
+        parts.append(rf"(?-i:\b(?:US)?(?:{acronyms})\b)")
     if words:
         parts.append(rf"\b(?:{words})\b")
     return KnownAgency(name, kind, immigration, re.compile("|".join(parts), re.IGNORECASE))
