@@ -33,6 +33,7 @@ BASE = ReportFacts(
     period_end=date(2026, 11, 1), due_date=date(2026, 11, 1), filed_on=date(2026, 10, 20),
     retention_days_reported=30, last_audit_on=date(2026, 9, 1),
     deployment_areas=("District 3",), sharing=(SHERIFF,),
+    approved_locations="Fixed cameras in District 3 and Downtown.", outside_policy="None.",
 )
 
 
@@ -188,3 +189,33 @@ def test_helpers():
     assert normalized("  County  Sheriff's Office ") == "county sheriffs office"
     assert months_before(date(2026, 8, 31), 6) == date(2026, 2, 28)
     assert months_before(date(2026, 1, 15), 1) == date(2025, 12, 15)
+
+
+def test_a_deployment_area_the_approval_never_names_needs_new_approval():
+    facts = replace(BASE, deployment_areas=("District 3", "Lake Merritt"))
+    finding = only(facts, "report.deployment-unapproved")
+    assert finding.severity is Severity.BLOCKING
+    assert "Needs new approval" in finding.message and "Lake Merritt" in finding.message
+    assert "approved impact report (version 1), deployment locations" in finding.citation
+    assert "District 3" not in finding.evidence.split(";")[0]
+
+
+def test_named_or_citywide_approved_areas_are_not_flagged():
+    assert "report.deployment-unapproved" not in rule_ids(
+        replace(BASE, deployment_areas=("downtown", "DISTRICT 3")))
+    citywide = replace(BASE, approved_locations="40 intersections citywide",
+                       deployment_areas=("District 9",))
+    assert "report.deployment-unapproved" not in rule_ids(citywide)
+    # With a deployment condition, the condition's own check speaks instead (no double).
+    limited = replace(BASE, obligations=(AREAS,), deployment_areas=("Lake Merritt",))
+    assert rule_ids(limited).count("report.deployment-condition") == 1
+    assert "report.deployment-unapproved" not in rule_ids(limited)
+
+
+def test_a_use_outside_the_approved_policy_needs_new_approval():
+    facts = replace(BASE, outside_policy="Used the readers to locate protest organizers.")
+    finding = only(facts, "report.outside-policy")
+    assert finding.severity is Severity.BLOCKING and "Needs new approval" in finding.message
+    assert "protest organizers" in finding.evidence
+    for nothing in ("None.", "none", "No", "Nothing.", "", "N/A"):
+        assert "report.outside-policy" not in rule_ids(replace(BASE, outside_policy=nothing))

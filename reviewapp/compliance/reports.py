@@ -6,6 +6,7 @@ value and the condition or policy it contradicts, and cites the determination an
 number, so the public page can show exactly why it was raised.
 """
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -13,6 +14,7 @@ from datetime import date
 from ..models.vocab import ObligationKind, RecipientType, Severity
 from .agencies import effective_type
 from .folding import folded_lower
+from .placeholders import answered
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,10 @@ class ReportFacts:
     deployment_areas: tuple[str, ...] = ()
     sharing: tuple[SharingFacts, ...] = ()
     missing_sections: tuple[str, ...] = ()
+    # The approved impact report's deployment locations, and what the report says was
+    # acquired or used outside the approved policy (a material change if anything).
+    approved_locations: str = ""
+    outside_policy: str = ""
     ordinance: str = "the jurisdiction's surveillance ordinance"  # the profile's, cited
 
 
@@ -202,6 +208,45 @@ def _deployment_condition(facts: ReportFacts) -> Iterable[Found]:
                        f"“{ob.text}”")
 
 
+# Approved locations that cover every area: a reported area cannot be outside them.
+EVERYWHERE = re.compile(r"\b(?:city ?wide|throughout the city|anywhere in the city"
+                        r"|all (?:districts|neighborhoods|areas|beats|precincts))\b")
+NOTHING = re.compile(r"(?:none|no|nothing|not any|none to report|no such (?:products?|"
+                     r"services?|uses?))")
+
+
+def _deployment_unapproved(facts: ReportFacts) -> Iterable[Found]:
+    # An area the approval never mentions is a new deployment: it goes back to the council.
+    # The approved locations are free text, so an area counts as approved when its folded
+    # name appears in them; a deployment condition's own areas are checked above instead.
+    if any(_of_kind(facts, ObligationKind.DEPLOYMENT_LIMITED_TO)):
+        return
+    approved = folded_lower(facts.approved_locations)
+    if EVERYWHERE.search(approved):
+        return
+    for area in facts.deployment_areas:
+        name = normalized(area)
+        if name and name not in approved:
+            yield (f"The technology was deployed in {area}, which the approved impact report "
+                   f"does not name. Needs new approval: a new deployment area goes back to "
+                   f"the council under {facts.ordinance}.",
+                   f"{facts.ordinance}; approved impact report (version "
+                   f"{facts.approved_version_number}), deployment locations",
+                   f"Reported deployment area: “{area}”; approved locations: "
+                   f"“{facts.approved_locations or 'none stated'}”")
+
+
+def _outside_policy(facts: ReportFacts) -> Iterable[Found]:
+    text = facts.outside_policy.strip()
+    if answered(text) and not NOTHING.fullmatch(folded_lower(text)):
+        yield ("The report says something was acquired or used outside the approved use "
+               f"policy. Needs new approval: a new use goes back to the council under "
+               f"{facts.ordinance}.",
+               f"{facts.ordinance}; approved use policy (version "
+               f"{facts.approved_version_number}), authorized purposes",
+               f"Reported outside the policy: “{text}”")
+
+
 def _late(facts: ReportFacts) -> Iterable[Found]:
     if facts.filed_on > facts.due_date:
         days = (facts.filed_on - facts.due_date).days
@@ -246,6 +291,12 @@ RULES = (
     ReportRule("report.sharing-unlisted",
                "Needs new approval: sharing with a recipient the approval does not list",
                BLOCKING, _sharing_unlisted),
+    ReportRule("report.deployment-unapproved",
+               "Needs new approval: deployed where the approval does not say", BLOCKING,
+               _deployment_unapproved),
+    ReportRule("report.outside-policy",
+               "Needs new approval: acquired or used outside the approved policy", BLOCKING,
+               _outside_policy),
     ReportRule("report.late", "Report filed late", WARNING, _late),
     ReportRule("report.incomplete", "Report incomplete", WARNING, _incomplete),
 )

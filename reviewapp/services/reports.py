@@ -135,6 +135,8 @@ def report_facts(report: AnnualReport, approval: Approval, profile: Profile) -> 
         sharing=tuple(checks.SharingFacts(s.recipient_name, s.recipient_type.value,
                                           s.times_shared) for s in report.sharing),
         missing_sections=tuple(missing),
+        approved_locations=(version.impact_report.get("locations") or "") if version else "",
+        outside_policy=report.sections.get("outside_policy") or "",
         ordinance=profile.ordinance,
     )
 
