@@ -111,11 +111,19 @@ COLLECTIVE = re.compile(
     r"|as needed|as appropriate))?"
     r"|as (?:required|permitted|authorized|allowed) by law|various|unspecified|tbd|unknown"
     r"|law enforcement")
+# A count instead of names: "424 out-of-state law enforcement agencies", "hundreds of
+# entities across the United States", "over 1,000 agencies nationwide".
+COUNTED = re.compile(
+    r"(?:(?:over|more than|about|approximately|nearly|some|up to) )?"
+    r"(?:\d[\d, ]*\+?|hundreds|thousands|dozens|many|numerous|several|multiple|countless)"
+    r"(?: of)? (?:[a-z ]+ )?(?:agenc(?:y|ies)|entit(?:y|ies)|departments|organi[sz]ations"
+    r"|jurisdictions|partners|parties|users|customers|subscribers)\b.*")
 
 
 def is_collective(name: str) -> bool:
-    """Say whether a recipient's name names a group instead of a recipient."""
-    return COLLECTIVE.fullmatch(folded_lower(name)) is not None
+    """Say whether a recipient's name names a group, or a count, instead of a recipient."""
+    folded = folded_lower(name)
+    return COLLECTIVE.fullmatch(folded) is not None or COUNTED.fullmatch(folded) is not None
 
 
 def identify(name: str) -> KnownAgency | None:
