@@ -18,6 +18,9 @@ def one(findings, rule_id):
     "Law enforcement agencies", "Other law enforcement agencies", "Partners",
     "Third parties", "As required by law", "Participating agencies",
     "Any agency upon request", "Outside agencies", "Law Enforcement", "other  agencies",
+    # A count is not a name either.
+    "424 out-of-state law enforcement agencies", "Hundreds of entities across the United States",
+    "over 1,000 agencies nationwide", "Thousands of users",
 ])
 def test_a_group_named_as_a_recipient_is_unspecified_and_blocking(name):
     assert is_collective(name)
@@ -28,7 +31,8 @@ def test_a_group_named_as_a_recipient_is_unspecified_and_blocking(name):
 
 @pytest.mark.parametrize("name", [
     "Alameda County Sheriff's Office", "Oakland Police Department", "Partners Healthcare",
-    "California Department of Justice"])
+    "California Department of Justice", "911 Dispatch Center", "3M Company",
+    "Department of Motor Vehicles"])
 def test_named_recipients_are_not_groups(name):
     assert not is_collective(name)
     found = run(facts(category="drone", recipients=[recipient(name=name)]))
