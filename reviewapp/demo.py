@@ -77,6 +77,18 @@ ALPR = _data(
             "third_party_sharing": "Data is contributed to the vendor's national pool so that "
                                    "other agencies can query it."},
     sensitive_locations=["school"],
+    particulars={
+        "retention_exceptions": [{"purpose": "Reads tied to an active investigation",
+                                  "limit_days": None}],
+        "efficacy_measured": False, "procurement_method": "sole_source",
+        "contract_term_months": 60, "contract_value_cents": 95_500_000,
+        "data_ownership": "shared", "vendor_own_use": True, "network_sharing": "nationwide",
+        "network_sharing_detail": "National LEARN sharing on; other agencies may query the "
+                                  "department's reads.",
+        "third_party_data": True, "third_party_solicited": True,
+        "third_party_sources": "Shopping-centre and homeowners' association plate cameras "
+                               "whose owners share their reads through the vendor.",
+        "prior_use": False},
 )
 
 DRONE = _data(
@@ -92,6 +104,16 @@ DRONE = _data(
     sensitive_locations=["protest"],
     sensitive_safeguards="Flights over lawful assemblies are prohibited unless a life is in "
                          "immediate danger; any such flight is reported to the council.",
+    particulars={
+        "efficacy_measured": True,
+        "efficacy_evidence": "County search-and-rescue log, 2024-2025: 11 of 14 missing "
+                             "people found within two hours with a borrowed drone.",
+        "procurement_method": "competitive", "contract_term_months": 36,
+        "contract_value_cents": 23_000_000, "data_ownership": "city", "vendor_own_use": False,
+        "network_sharing": "off", "third_party_data": False,
+        "prior_use": True,
+        "prior_use_details": "Two drones borrowed from the County Fire Department for 14 "
+                             "searches in 2024-2025, under the county's policy."},
 )
 
 GUNSHOT = _data(

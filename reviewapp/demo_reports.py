@@ -32,8 +32,11 @@ def _draft(title: str, category: str, name: str, vendor: str, retention: int,
         vendor=vendor, product="Standard", acquisition_cost=120000, annual_cost=40000,
         funding_source="General Fund", retention_days=retention, access_log=True,
         vendor_nda=False,
-        impact_report={s.key: f"{name}: {s.label.lower()}, as described in the analysis."
-                       for s in IMPACT_REPORT},
+        impact_report={**{s.key: f"{name}: {s.label.lower()}, as described in the analysis."
+                          for s in IMPACT_REPORT},
+                       # Where the annual reports may say it was deployed without a new vote.
+                       "locations": "Fixed units at arterial intersections citywide, in every "
+                                    "council district."},
         use_policy={s.key: f"{name}: {s.label.lower()}, as set out in the policy."
                     for s in USE_POLICY},
         recipients=recipients,

@@ -39,6 +39,9 @@ def approve(world, *, title="Citywide license plate readers", **typed):
     data = complete_data(title=title, technology_category="alpr",
                          technology_name="Fixed ALPR cameras", retention_days=30,
                          access_log=True, vendor_nda=False, recipients=[SHERIFF])
+    # The areas the reports below name were approved, so only the conditions speak.
+    data.impact_report = {**data.impact_report,
+                          "locations": "Intersections in District 1 and District 3."}
     item = world.proposal(Stage.HEARING_SCHEDULED, data)
     typed = typed or {"retention_days": 30, "no_sharing_types": ["federal"]}
     council.record_motion(db, item, world.clerk, clock(), p, "approve_with_conditions",
@@ -62,6 +65,7 @@ def report_form(**overrides) -> dict:
         "period_number": "1", "retention_days_reported": "365", "audits_conducted": "1",
         "last_audit_on": "2026-06-01", "deployment_areas": "District 1, District 3",
         "annual_cost": "95000", "funding_next_year": "General Fund",
+        "sections-outside_policy": "None.",
         "sharing-0-recipient_name": "County Sheriff's Office",
         "sharing-0-recipient_type": "county", "sharing-0-times_shared": "40",
         "sharing-0-data_categories": "Hot-list hits", "sharing-0-legal_standard": "SB 34",
