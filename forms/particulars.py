@@ -109,8 +109,20 @@ class RetentionExceptionForm(InputSubform):
         description="Leave empty if the policy sets no limit for this exception.")
 
 
+# A claimed exception to the profile's ban: choices come from the profile, so it is asked
+# only where the ordinance names exceptions (not one of QUESTIONS, which every city asks).
+BAN_EXCEPTION_KEYS = ("ban_exception", "ban_exception_reason")
+
 ParticularsForm = type("ParticularsForm", (InputSubform,), {
     **{q.key: _field(q) for q in QUESTIONS},
+    "ban_exception": RadioField(
+        "Does an exception the ordinance makes to its ban apply?", choices=[],
+        validators=[Optional()],
+        description="Only for a technology this jurisdiction bans. The clerk must confirm it "
+                    "in a published decision before anything else happens."),
+    "ban_exception_reason": TextAreaField(
+        "Why the exception applies", render_kw={"rows": 3},
+        validators=[Optional(), Length(max=LONG_TEXT)]),
     "retention_exceptions": FieldList(FormField(RetentionExceptionForm, separator="-"),
                                       min_entries=0, max_entries=MAX_EXCEPTIONS,
                                       separator="-"),
@@ -131,6 +143,7 @@ def set_particular_choices(form, vocabularies: dict[str, list[tuple[str, str]]])
     for question in QUESTIONS:
         if question.kind == "choice":
             form[question.key].choices = options(vocabularies[question.key])
+    form.ban_exception.choices = options(vocabularies.get("ban_exception", []))
 
 
 def answers_from_form(form) -> dict:
@@ -143,6 +156,8 @@ def answers_from_form(form) -> dict:
         elif question.kind in ("text", "choice"):
             value = (value or "").strip()
         stored[question.key] = value
+    for key in BAN_EXCEPTION_KEYS:
+        stored[key] = (form[key].data or "").strip()
     stored["retention_exceptions"] = [
         {"purpose": (entry.form.purpose.data or "").strip(),
          "limit_days": entry.form.limit_days.data}
@@ -157,6 +172,8 @@ def form_data_from_answers(answers: dict) -> dict:
     for question in QUESTIONS:
         value = answers.get(question.key)
         data[question.key] = YES_NO_ANSWER.get(value) if question.kind == "yes_no" else value
+    for key in BAN_EXCEPTION_KEYS:
+        data[key] = answers.get(key) or ""
     data["retention_exceptions"] = list(answers.get("retention_exceptions") or [])
     return data
 

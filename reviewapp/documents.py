@@ -4,7 +4,7 @@ import hashlib
 import json
 
 from forms.documents import IMPACT_REPORT, USE_POLICY, Section
-from forms.particulars import QUESTIONS
+from forms.particulars import BAN_EXCEPTION_KEYS, QUESTIONS
 
 from .compliance import RecipientFacts, VersionFacts
 from .compliance.placeholders import is_placeholder
@@ -41,6 +41,7 @@ def missing_for_submission(version: ProposalVersion) -> list[str]:
 def known_particulars(answers: dict) -> dict:
     """Return only the particulars the questions define (nothing else is ever stored)."""
     kept = {q.key: answers.get(q.key) for q in QUESTIONS}
+    kept.update({key: str(answers.get(key) or "") for key in BAN_EXCEPTION_KEYS})
     kept["retention_exceptions"] = [
         {"purpose": str(row.get("purpose") or ""), "limit_days": row.get("limit_days")}
         for row in answers.get("retention_exceptions") or ()]
@@ -126,6 +127,7 @@ def facts_for(version: ProposalVersion) -> VersionFacts:
 def particular_facts(answers: dict) -> dict:
     """Return the particulars as VersionFacts keywords (unanswered: the facts' defaults)."""
     facts = {q.key: answers[q.key] for q in QUESTIONS if answers.get(q.key) is not None}
+    facts.update({key: str(answers.get(key) or "") for key in BAN_EXCEPTION_KEYS})
     facts["retention_exceptions"] = tuple(
         (row.get("purpose") or "", row.get("limit_days"))
         for row in answers.get("retention_exceptions") or ())

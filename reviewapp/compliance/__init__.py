@@ -66,6 +66,10 @@ class VersionFacts:
     # Use before approval (a trial, a loan, another agency's system).
     prior_use: bool | None = None
     prior_use_details: str = ""
+    # An exception to a ban that the ordinance names (its key in the profile), claimed by
+    # the department, and why it applies.
+    ban_exception: str = ""
+    ban_exception_reason: str = ""
 
 
 @dataclass(frozen=True)

@@ -177,10 +177,22 @@ def _prior_use(facts: VersionFacts, _settings: dict):
 
 def _banned_technology(facts: VersionFacts, settings: dict):
     banned = settings.get("banned_technologies", ())
-    if facts.technology_category in banned:
-        yield ("This jurisdiction prohibits this technology. No override applies: it cannot "
-               "go to public comment, a hearing or a vote, only back to the department.",
-               f"Technology: “{facts.technology_name}” ({facts.technology_category})")
+    if facts.technology_category not in banned:
+        return
+    claimed = (settings.get("ban_exceptions") or {}).get(facts.ban_exception)
+    if claimed is not None and claimed.technology == facts.technology_category:
+        # The ordinance's own exception: the ban stops nothing yet, but only a published
+        # override by the clerk, finding that the exception applies, clears this.
+        yield ("This jurisdiction bans this technology; the department claims an exception "
+               f"the ordinance makes ({claimed.citation}). It may proceed only if the clerk "
+               "finds, in a published override, that the exception applies.",
+               f"Technology: “{facts.technology_name}” ({facts.technology_category}); "
+               f"exception claimed: “{claimed.exception}”; why: "
+               f"“{facts.ban_exception_reason or 'not given'}”")
+        return
+    yield ("This jurisdiction prohibits this technology. No override applies: it cannot "
+           "go to public comment, a hearing or a vote, only back to the department.",
+           f"Technology: “{facts.technology_name}” ({facts.technology_category})")
 
 
 # What a banned kind of technology is called when it is filed under another category

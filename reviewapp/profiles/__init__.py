@@ -32,6 +32,16 @@ PACK_WORDS = {
 _URL = re.compile(r"https?://[^\s<>\"']+")
 
 
+@dataclass(frozen=True)
+class BanException:
+    """An exception the ordinance itself makes to one of its bans, with its citation."""
+
+    key: str
+    technology: str
+    exception: str
+    citation: str
+
+
 class ProfileError(ValueError):
     """A profile file is missing, malformed, or has a bad key."""
 
@@ -71,6 +81,9 @@ class Profile:
     # Technology category -> the longest its data may be kept, in days, by this
     # jurisdiction's law (cited in [sources]). None: no per-technology maximum.
     retention_limits: dict[str, int] | None = field(default=None, hash=False)
+    # The exceptions the ordinance names to its bans ([[ban_exceptions]] tables). Only a
+    # filing that claims one of these may go on, and then only through a published override.
+    ban_exceptions: tuple[BanException, ...] = field(default=(), hash=False)
     # Setting name -> citation text (the [sources] table). Left out of hashing: a dict
     # cannot be hashed, and the citations do not change what the profile decides.
     sources: dict[str, str] = field(default_factory=dict, hash=False)
@@ -122,12 +135,20 @@ class Profile:
         return tuple(f"{TechnologyCategory(category).label}: {days:,} days"
                      for category, days in (self.retention_limits or {}).items())
 
-    def ban_on(self, category: str | None) -> str | None:
+    def exceptions_to_ban(self, category: str | None) -> tuple[BanException, ...]:
+        """Return the ordinance's exceptions to its ban on `category` (none if not banned)."""
+        return tuple(e for e in self.ban_exceptions if e.technology == category)
+
+    def ban_on(self, category: str | None, claimed: str | None = None) -> str | None:
         """Say in a sentence, citing the ordinance, that this jurisdiction bans `category`.
 
-        None when it does not (or no category was given).
+        None when it does not (or no category was given), or when the filing claims an
+        exception the ordinance makes to that ban (`claimed`, its key): the claim is then a
+        blocking finding that only a published override can clear.
         """
         if category is None or category not in self.banned_technologies:
+            return None
+        if claimed and any(e.key == claimed for e in self.exceptions_to_ban(category)):
             return None
         from ..models.vocab import TechnologyCategory
 
@@ -170,6 +191,7 @@ _OPTIONAL = {
     "advisory_body": str, "max_retention_days": int, "emergency_notice_days": int,
     "emergency_report_days": int, "existing_technology_days": int,
     "ordinance_effective_date": date, "state": str, "retention_limits": dict,
+    "ban_exceptions": list,
 }
 SETTINGS = (*_FIELDS, *_OPTIONAL)  # the names a [sources] table may cite
 
@@ -204,8 +226,30 @@ def parse_profile(key: str, data: dict) -> Profile:
     _check_values(key, values)
     values["rule_packs"] = tuple(values["rule_packs"])
     values["banned_technologies"] = tuple(values["banned_technologies"])
+    values["ban_exceptions"] = _ban_exceptions(key, values["ban_exceptions"] or [],
+                                               values["banned_technologies"])
     values["sources"] = _check_sources(key, sources)
     return Profile(**values)
+
+
+def _ban_exceptions(key: str, tables: list, banned: tuple[str, ...]) -> tuple[BanException, ...]:
+    """Check the [[ban_exceptions]] tables: each names a banned technology and cites itself."""
+    found, seen = [], set()
+    for number, table in enumerate(tables, 1):
+        where = f"profile {key!r}: ban_exceptions entry {number}"
+        if not isinstance(table, dict) or set(table) != {"key", "technology", "exception",
+                                                          "citation"}:
+            raise ProfileError(f"{where} needs exactly: key, technology, exception, citation")
+        if not all(isinstance(v, str) and v.strip() for v in table.values()):
+            raise ProfileError(f"{where}: every value must be non-empty text")
+        if table["technology"] not in banned:
+            raise ProfileError(f"{where}: technology {table['technology']!r} is not in "
+                               "banned_technologies")
+        if table["key"] in seen:
+            raise ProfileError(f"{where}: key {table['key']!r} is used twice")
+        seen.add(table["key"])
+        found.append(BanException(**table))
+    return tuple(found)
 
 
 def _check_sources(key: str, sources) -> dict[str, str]:

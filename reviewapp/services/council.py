@@ -26,7 +26,7 @@ from ..models import (
 from ..models.vocab import ObligationKind
 from ..profiles import Profile
 from ..workflow import Action, TransitionNotAllowed, judge_tally, refuse_if_banned
-from .transitions import current_period, effective_stage, move, situation
+from .transitions import banned, current_period, effective_stage, move, situation
 
 
 def local_date(moment: datetime, profile: Profile) -> date:
@@ -133,7 +133,7 @@ def record_motion(session: Session, proposal: Proposal, actor: User, now: dateti
 def cast_vote(session: Session, proposal: Proposal, member: User, now: datetime,
               profile: Profile, choice: str) -> Vote:
     """Record a council member's own vote on the open motion; one vote per member."""
-    refuse_if_banned(profile.ban_on(proposal.current_version.technology_category))
+    refuse_if_banned(banned(profile, proposal.current_version))
     motion = open_motion(session, proposal)
     stage = effective_stage(session, proposal, profile, now)
     if motion is None or stage.value != "hearing_scheduled":

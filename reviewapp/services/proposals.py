@@ -184,6 +184,7 @@ def store_findings(session: Session, version: ProposalVersion, profile: Profile)
         "state": profile.state,
         "retention_limits": profile.retention_limits or {},
         "retention_limit_citation": profile.sources.get("retention_limits", ""),
+        "ban_exceptions": {e.key: e for e in profile.ban_exceptions},
     }
     results = compliance.evaluate(documents.facts_for(version), profile.rule_packs, settings)
     rows = [

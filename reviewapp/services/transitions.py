@@ -29,9 +29,15 @@ def situation(session: Session, proposal: Proposal, profile: Profile, now: datet
         notice_days=profile.notice_days,
         # Read here, for every action, from the profile and the version: no caller can
         # leave it out, and no override or default can clear it.
-        ban=profile.ban_on(proposal.current_version.technology_category),
+        ban=banned(profile, proposal.current_version),
         **facts,
     )
+
+
+def banned(profile: Profile, version) -> str | None:
+    """Say why the version's technology is banned here, or None (see Profile.ban_on)."""
+    return profile.ban_on(version.technology_category,
+                          (version.particulars or {}).get("ban_exception"))
 
 
 def effective_stage(session: Session, proposal: Proposal, profile: Profile,

@@ -25,7 +25,7 @@ from ..permissions import can_manage_process, require
 from ..read.comment_pages import PageAt, comment_page
 from ..record import load_proposal
 from ..services import comments, council, determinations, intake
-from ..services.transitions import effective_stage
+from ..services.transitions import banned, effective_stage
 from ..workflow import TransitionNotAllowed, earliest_hearing_date
 from . import actor, first_errors, proposal_or_404
 
@@ -91,7 +91,7 @@ def _workbench(proposal: Proposal, status: int = 200, problem: str = "", **forms
         stage=effective_stage(db, proposal, profile(), now),
         findings=record.findings_for(db, version.id) if version.is_frozen else [],
         override=record.override_for(db, version.id),
-        ban=profile().ban_on(version.technology_category),
+        ban=banned(profile(), version),
         period=record.period_for(db, version.id),
         counts=record.comment_counts(db, proposal.id),
         comment_page=comment_page(db, proposal.id, PageAt.from_args(request.args),

@@ -49,7 +49,9 @@ def _form(data=None) -> ProposalForm:
     form = ProposalForm(data=data) if data is not None else ProposalForm()
     form.set_choices(Trigger.choices(), TechnologyCategory.choices(), RecipientType.choices(),
                      SensitiveLocation.choices(),
-                     {key: vocabulary.choices() for key, vocabulary in VOCABULARIES.items()})
+                     {**{key: vocabulary.choices() for key, vocabulary in VOCABULARIES.items()},
+                      "ban_exception": [("", "No exception claimed")] + [
+                          (e.key, e.exception) for e in profile().ban_exceptions]})
     return form
 
 
