@@ -121,7 +121,19 @@ def facts_for(version: ProposalVersion) -> VersionFacts:
         sensitive_locations=tuple(version.sensitive_locations or ()),
         sensitive_safeguards=version.sensitive_safeguards or "",
         **particular_facts(version.particulars or {}),
+        **_earlier(version),
     )
+
+
+def _earlier(version: ProposalVersion) -> dict:
+    """Return the previous submitted version's number and recipients (none for the first)."""
+    earlier = [v for v in version.proposal.versions
+               if v.number < version.number and v.submitted_at is not None]
+    if not earlier:
+        return {}
+    previous = earlier[-1]
+    return {"earlier_number": previous.number,
+            "earlier_recipients": tuple(r.name for r in previous.recipients)}
 
 
 def particular_facts(answers: dict) -> dict:

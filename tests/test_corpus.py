@@ -5,16 +5,12 @@ engine caught, what it missed and what fired that must not; writes the same tabl
 pytest's tmp dir. Missed findings of rules not yet written are reported, not failed.
 """
 
-import ast
-import inspect
 import re
 
 import pytest
 
 from reviewapp import compliance
-from reviewapp.profiles import load_profile
-from reviewapp.services import proposals
-from tests.corpus import Case, load_cases, settings_for
+from tests.corpus import Case, load_cases
 
 MIN_CASES = 12
 
@@ -63,16 +59,6 @@ def test_known_gaps_name_real_expectations(cases):
     """Each known gap is an expected finding of a fixture, so the list cannot go stale."""
     expected = {(case.key, rule_id) for case in cases for rule_id in case.expected}
     assert set(KNOWN_GAPS) <= expected
-
-
-def test_settings_mirror_the_service():
-    """The corpus builds settings with exactly the keys store_findings gives evaluate."""
-    tree = ast.parse(inspect.getsource(proposals.store_findings))
-    built = next(node.value for node in ast.walk(tree) if isinstance(node, ast.Assign)
-                 and any(getattr(t, "id", "") == "settings" for t in node.targets))
-    assert isinstance(built, ast.Dict)
-    service_keys = {key.value for key in built.keys if isinstance(key, ast.Constant)}
-    assert service_keys == set(settings_for(load_profile("ccops-model")))
 
 
 def outcome(case: Case) -> dict:

@@ -7,8 +7,10 @@ from forms.money import cents_from_text, text_from_cents
 from reviewapp.compliance import evaluate
 from reviewapp.models import Finding, Proposal, Stage
 from reviewapp.profiles import load_profile
+from reviewapp.services import proposals
+from reviewapp.services.intake import return_to_department
 from tests.factories import complete_data
-from tests.test_compliance import facts, ids
+from tests.test_compliance import facts, ids, recipient
 from tests.test_determination_pdf import issued_pdf
 from tests.test_views_department import form_data
 
@@ -246,3 +248,29 @@ def test_oaklands_plate_reader_limit_blocks_a_year_of_retention(db, world):
     assert found[0].citation.startswith("Oakland's ALPR use policy")
     assert "retention period: 365 days" in found[0].evidence
     assert "Evidence" not in found[0].evidence  # 90 days is within six months
+
+
+def test_a_revision_that_adds_a_recipient_needs_new_approval():
+    first = facts(recipients=[])
+    assert "ccops.recipient-added" not in fired(first)
+    revised = facts(earlier_number=1, earlier_recipients=("Alameda County Sheriff's Office",),
+                    recipients=[recipient(), recipient(name="Vigilant LEARN",
+                                                      recipient_type="vendor_pool")])
+    found = [f for f in evaluate(revised, ["ccops"], SETTINGS)
+             if f.rule_id == "ccops.recipient-added"]
+    assert len(found) == 1 and "Needs new approval" in found[0].message
+    assert "Vigilant LEARN" in found[0].evidence and "since version 1" in found[0].evidence
+
+
+def test_the_second_version_is_compared_with_the_first_as_filed(db, world):
+    item = world.proposal(Stage.SUBMITTED, complete_data(recipients=[]))
+    return_to_department(db, item, world.clerk, world.clock(), world.profile, "Add detail.")
+    data = complete_data(recipients=[{"name": "Regional fusion center",
+                                      "recipient_type": "fusion_center", "purpose": "Leads",
+                                      "data_categories": "Video", "legal_basis": "MOU"}])
+    proposals.save_draft(db, item, world.submitter, world.clock(), data)
+    proposals.submit(db, item, world.submitter, world.clock(), world.profile)
+    added = [f for f in db.query(Finding).filter_by(version_id=item.current_version.id)
+             if f.rule_id == "ccops.recipient-added"]
+    assert item.current_version.number == 2
+    assert len(added) == 1 and "Regional fusion center" in added[0].evidence

@@ -70,6 +70,10 @@ class VersionFacts:
     # the department, and why it applies.
     ban_exception: str = ""
     ban_exception_reason: str = ""
+    # The version before this one that was submitted (its number and recipients' names),
+    # so a revision that adds a recipient the public and council never saw is flagged.
+    earlier_number: int | None = None
+    earlier_recipients: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -266,6 +266,19 @@ def _type_not_stated(facts: VersionFacts, _settings: dict):
                    f"Recipient “{r.name}”: type not stated")
 
 
+def _recipient_added(facts: VersionFacts, _settings: dict):
+    if facts.earlier_number is None:
+        return
+    earlier = {folded_lower(name) for name in facts.earlier_recipients}
+    for r in facts.recipients:
+        if folded_lower(r.name) not in earlier:
+            yield (f"Needs new approval: version {facts.earlier_number}, which the public "
+                   f"commented on, did not share data with this recipient; the new sharing "
+                   f"needs its own notice and comment, and the council's approval.",
+                   f"Recipient “{r.name}” ({RecipientType(r.recipient_type).label}), added "
+                   f"since version {facts.earlier_number}")
+
+
 def _recipient_type(facts: VersionFacts, settings: dict):
     home = settings.get("state")
     for r in facts.recipients:
@@ -355,6 +368,10 @@ RULES = (
     Rule(id="ccops.recipient-type-not-stated", title="Recipient type not stated",
          citation="CCOPS model use-policy element: third-party sharing",
          citation_url=CCOPS_MODEL_URL, severity=Severity.WARNING, check=_type_not_stated),
+    Rule(id="ccops.recipient-added", title="Needs new approval: recipient added in a revision",
+         citation=f"{ORDINANCE} (approval of each data-sharing arrangement, after notice and "
+                  "comment)",
+         citation_url=OWN_URL, severity=Severity.WARNING, check=_recipient_added),
     Rule(id="ccops.recipient-type", title="Recipient type looks wrong",
          citation="reviewapp list of known agencies (data-sharing must be described truly)",
          citation_url=CCOPS_MODEL_URL, severity=Severity.WARNING, check=_recipient_type),

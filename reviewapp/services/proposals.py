@@ -174,9 +174,9 @@ def submit(session: Session, proposal: Proposal, actor: User, now: datetime,
     return version
 
 
-def store_findings(session: Session, version: ProposalVersion, profile: Profile) -> list[Finding]:
-    """Run the profile's rule packs over a frozen version and store the findings."""
-    settings = {
+def compliance_settings(profile: Profile) -> dict:
+    """Return what the rules read of a profile (compliance.evaluate's settings)."""
+    return {
         "banned_technologies": profile.banned_technologies,
         "max_retention_days": profile.max_retention_days,
         # The CCOPS rules cite the jurisdiction's own ordinance.
@@ -186,6 +186,11 @@ def store_findings(session: Session, version: ProposalVersion, profile: Profile)
         "retention_limit_citation": profile.sources.get("retention_limits", ""),
         "ban_exceptions": {e.key: e for e in profile.ban_exceptions},
     }
+
+
+def store_findings(session: Session, version: ProposalVersion, profile: Profile) -> list[Finding]:
+    """Run the profile's rule packs over a frozen version and store the findings."""
+    settings = compliance_settings(profile)
     results = compliance.evaluate(documents.facts_for(version), profile.rule_packs, settings)
     rows = [
         Finding(version_id=version.id, rule_id=r.rule_id, severity=r.severity, title=r.title,

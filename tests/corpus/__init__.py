@@ -21,6 +21,7 @@ from reviewapp.models.vocab import (
     TechnologyCategory,
 )
 from reviewapp.profiles import Profile, load_profile
+from reviewapp.services.proposals import compliance_settings
 
 CORPUS_DIR = Path(__file__).parent
 # The shipped profiles; oak-park (Illinois) is the newest, used for Illinois cases.
@@ -68,22 +69,6 @@ class Case:
     reviewer_finding: str
 
 
-def settings_for(profile: Profile) -> dict:
-    """Return the settings compliance.evaluate gets for a profile.
-
-    A copy of services.proposals.store_findings, key for key; test_corpus checks that the
-    two still name the same keys, so a setting added there is not silently missing here.
-    """
-    return {
-        "banned_technologies": profile.banned_technologies,
-        "max_retention_days": profile.max_retention_days,
-        "ordinance": profile.ordinance, "ordinance_url": profile.ordinance_url,
-        "state": profile.state,
-        "retention_limits": profile.retention_limits or {},
-        "retention_limit_citation": profile.sources.get("retention_limits", ""),
-    }
-
-
 def load_cases(directory: Path = CORPUS_DIR) -> list[Case]:
     """Read every fixture in the corpus directory, sorted by file name."""
     return [load_case(path) for path in sorted(directory.glob("*.toml"))]
@@ -108,7 +93,8 @@ def _case(key: str, data: dict) -> Case:
         raise CorpusError(f"jurisdiction_profile {profile_key!r} is not a shipped profile")
     profile = load_profile(profile_key)
     not_expected = {entry["rule"]: entry["reason"] for entry in data.get("not_expected", ())}
-    return Case(key=key, title=data["title"], profile=profile, settings=settings_for(profile),
+    return Case(key=key, title=data["title"], profile=profile,
+                settings=compliance_settings(profile),
                 facts=build_facts(data["facts"]), sources=tuple(data["sources"]),
                 expected=tuple(data.get("expected", ())), not_expected=not_expected,
                 reviewer_finding=data["reviewer_finding"])
