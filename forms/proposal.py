@@ -17,7 +17,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from . import options
 from .base import InputForm, InputSubform
 from .documents import IMPACT_REPORT, USE_POLICY, Section
-from .limits import MAX_DAYS, MAX_DOLLARS, NumberWithin
+from .limits import MAX_DAYS, NumberWithin
+from .money import MoneyField
 from .particulars import ParticularsForm, offer_blank_exception, set_particular_choices
 
 LONG_TEXT = 20000
@@ -88,13 +89,11 @@ class ProposalForm(InputForm):
     technology_name = StringField("Technology name", validators=[Optional(), Length(max=200)])
     vendor = StringField("Vendor", validators=[Optional(), Length(max=200)])
     product = StringField("Product and model", validators=[Optional(), Length(max=200)])
-    acquisition_cost = IntegerField(
-        "Acquisition cost (whole dollars)",
-        validators=[Optional(), NumberWithin(0, MAX_DOLLARS, "dollars")],
-        description="Digits only, for example 250000.")
-    annual_cost = IntegerField(
-        "Annual cost (whole dollars)",
-        validators=[Optional(), NumberWithin(0, MAX_DOLLARS, "dollars")],
+    acquisition_cost = MoneyField(
+        "Acquisition cost (dollars)",
+        description="Cents allowed: for example 250000 or $249,999.50.")
+    annual_cost = MoneyField(
+        "Annual cost (dollars)",
         description="Licences, maintenance and staffing per year.")
     funding_source = StringField("Funding source", validators=[Optional(), Length(max=300)])
     retention_days = IntegerField(

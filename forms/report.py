@@ -16,7 +16,8 @@ from wtforms.validators import DataRequired, Length, Optional
 from . import options
 from .base import InputForm, InputSubform
 from .documents import Section
-from .limits import MAX_DAYS, MAX_DOLLARS, NumberWithin
+from .limits import MAX_DAYS, NumberWithin
+from .money import MoneyField
 from .proposal import TYPE_NOT_CHOSEN
 
 LONG_TEXT = 20000
@@ -110,8 +111,8 @@ class AnnualReportForm(InputForm):
     deployment_areas = StringField(
         "Deployment areas", validators=[Optional(), Length(max=2000)],
         description="Separate areas with commas, e.g. District 3, Downtown.")
-    annual_cost = IntegerField("Cost in the period (whole dollars)",
-                               validators=[Optional(), NumberWithin(0, MAX_DOLLARS, "dollars")])
+    annual_cost = MoneyField("Cost in the period (dollars)",
+                             description="Cents allowed: for example 95000 or $94,999.50.")
     funding_next_year = StringField("Funding source for next year",
                                     validators=[Optional(), Length(max=300)])
     sharing = FieldList(FormField(SharingForm, separator="-"), min_entries=0, max_entries=50,

@@ -44,7 +44,8 @@ def _data(title, category, name, vendor, product, cost, annual, retention, recip
 
     return DraftData(
         title=title, trigger=trigger, technology_category=category, technology_name=name,
-        vendor=vendor, product=product, acquisition_cost=cost, annual_cost=annual,
+        vendor=vendor, product=product, acquisition_cost_cents=cost * 100,
+        annual_cost_cents=annual * 100,
         funding_source="General Fund, Police Department operating budget",
         retention_days=retention,
         impact_report=_sections(name, [s.key for s in IMPACT_REPORT], impact),

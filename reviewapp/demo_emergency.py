@@ -79,7 +79,7 @@ def seed_emergency_and_inventory(session: Session, profile: Profile, now: dateti
     proposals.save_draft(session, proposal, analyst, started, proposals.DraftData(
         title=proposal.title, trigger="existing", technology_category="alpr",
         technology_name=submitted_item.technology_name, vendor="Vigilant Solutions",
-        product="Mobile ALPR", annual_cost=42000, funding_source="Police operating budget",
+        product="Mobile ALPR", annual_cost_cents=42000_00, funding_source="Police operating budget",
         retention_days=30, vendor_nda=False, access_log=True,
         recipients=[{"name": "County Sheriff's Office", "recipient_type": "county",
                      "purpose": "Stolen vehicles", "data_categories": "Plate reads",

@@ -29,7 +29,8 @@ def _draft(title: str, category: str, name: str, vendor: str, retention: int,
            recipients: list[dict]) -> DraftData:
     return DraftData(
         title=title, trigger="acquire", technology_category=category, technology_name=name,
-        vendor=vendor, product="Standard", acquisition_cost=120000, annual_cost=40000,
+        vendor=vendor, product="Standard", acquisition_cost_cents=120000_00,
+        annual_cost_cents=40000_00,
         funding_source="General Fund", retention_days=retention, access_log=True,
         vendor_nda=False,
         impact_report={**{s.key: f"{name}: {s.label.lower()}, as described in the analysis."
@@ -87,7 +88,7 @@ def _report_data() -> reports.ReportData:
     })
     return reports.ReportData(
         sections=sections, retention_days_reported=365, audits_conducted=1,
-        deployment_areas=["District 1", "District 3"], annual_cost=95000,
+        deployment_areas=["District 1", "District 3"], annual_cost_cents=95000_00,
         funding_next_year="General Fund",
         sharing=[
             {"recipient_name": "County Sheriff's Office", "recipient_type": "county",

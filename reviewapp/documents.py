@@ -61,8 +61,9 @@ def impact_report_payload(version: ProposalVersion) -> dict:
         "technology_name": version.technology_name,
         "vendor": version.vendor,
         "product": version.product,
-        "acquisition_cost": version.acquisition_cost,
-        "annual_cost": version.annual_cost,
+        # In cents since migration 0012 (earlier versions hashed whole dollars here).
+        "acquisition_cost_cents": version.acquisition_cents,
+        "annual_cost_cents": version.annual_cents,
         "funding_source": version.funding_source,
         "vendor_nda": version.vendor_nda,
         "sensitive_locations": list(version.sensitive_locations),

@@ -4,6 +4,8 @@ from datetime import date, datetime
 
 from flask import Flask, url_for
 
+from forms.money import text_from_cents
+
 from . import particulars, permissions, workflow
 from .jurisdiction import profile
 from .models import SensitiveLocation, Stage
@@ -26,17 +28,17 @@ def long_date(value: date | datetime | None) -> str:
     return value.strftime("%B %-d, %Y")
 
 
-def money(value: int | None) -> str:
-    """Format whole dollars as '$12,500', or 'not given'."""
-    return "not given" if value is None else f"${value:,}"
+def money(cents: int | None) -> str:
+    """Format cents as '$12,500' (or '$12,500.50'), or 'not given'."""
+    return "not given" if cents is None else "$" + text_from_cents(cents)
 
 
 def cost_summary(version) -> str:
     """Describe a version's costs in one sentence, saying plainly what was not given."""
-    acquisition = ("acquisition cost not given" if version.acquisition_cost is None
-                   else f"{money(version.acquisition_cost)} to acquire")
-    annual = ("annual cost not given" if version.annual_cost is None
-              else f"{money(version.annual_cost)} a year")
+    acquisition = ("acquisition cost not given" if version.acquisition_cents is None
+                   else f"{money(version.acquisition_cents)} to acquire")
+    annual = ("annual cost not given" if version.annual_cents is None
+              else f"{money(version.annual_cents)} a year")
     funding = f"; funded by {version.funding_source}" if version.funding_source else ""
     sentence = f"{acquisition}, {annual}{funding}"
     return sentence[0].upper() + sentence[1:]

@@ -42,7 +42,7 @@ def complete_data(**overrides) -> DraftData:
     data = DraftData(
         title="Test license plate readers", trigger="acquire", technology_category="drone",
         technology_name="Test drones", vendor="Vendor Inc.", product="Model 1",
-        acquisition_cost=1000, annual_cost=100, funding_source="General Fund",
+        acquisition_cost_cents=1000_00, annual_cost_cents=100_00, funding_source="General Fund",
         retention_days=30,
         impact_report={s.key: f"Impact text for {s.key}" for s in IMPACT_REPORT},
         use_policy={s.key: f"Policy text for {s.key}" for s in USE_POLICY},

@@ -500,13 +500,16 @@ def test_a_huge_department_number_in_the_inventory_is_refused_at_the_field(clien
 
 # --- numbers beyond a column's range, dates with absurd years ------------------------------
 
+BILLION = "Enter an amount no larger than $1,000,000,000 (a billion dollars)."
+
 @pytest.mark.parametrize(("field_id", "value", "message"), [
-    ("acquisition_cost", str(3 * 10**9),
-     "Enter a number no larger than 1,000,000,000 dollars."),
-    ("acquisition_cost", str(10**30), "Enter a number no larger than 1,000,000,000 dollars."),
-    ("annual_cost", str(INT4_MAX + 1), "Enter a number no larger than 1,000,000,000 dollars."),
+    ("acquisition_cost", str(3 * 10**9), BILLION),
+    ("acquisition_cost", str(10**30), BILLION),
+    ("annual_cost", str(INT4_MAX + 1), BILLION),
+    ("annual_cost", "1,000,000,000.01", BILLION),
     ("retention_days", str(2**63), "Enter a number no larger than 36,500 days (100 years)."),
-    ("acquisition_cost", "-1", "Enter a number no smaller than 0."),
+    ("acquisition_cost", "-1", "Enter an amount in dollars"),
+    ("acquisition_cost", "12,34", "Enter an amount in dollars"),
 ])
 def test_a_number_beyond_its_column_keeps_the_long_form(client, world, db, login_as,
                                                         field_id, value, message):
@@ -524,13 +527,13 @@ def test_the_largest_allowed_numbers_are_stored(client, world, db, login_as):
     """The limits fit the columns: the largest allowed values save on either database."""
     login_as("submitter")
     response = client.post("/department/proposals/new", data={
-        "title": "Largest", "acquisition_cost": "1000000000", "annual_cost": "1000000000",
-        "retention_days": "36500", "save": "Save draft"})
+        "title": "Largest", "acquisition_cost": "$1,000,000,000.00",
+        "annual_cost": "999,999,999.99", "retention_days": "36500", "save": "Save draft"})
     assert response.status_code == 302
     saved = db.scalar(select(ProposalVersion).join(Proposal)
                       .where(Proposal.title == "Largest"))
-    assert (saved.acquisition_cost, saved.annual_cost, saved.retention_days) == \
-        (1_000_000_000, 1_000_000_000, 36_500)
+    assert (saved.acquisition_cost_cents, saved.annual_cost_cents, saved.retention_days) == \
+        (100_000_000_000, 99_999_999_999, 36_500)
 
 
 def test_numbers_beyond_range_in_the_report_and_the_motion(client, world, db, login_as):
@@ -543,7 +546,7 @@ def test_numbers_beyond_range_in_the_report_and_the_motion(client, world, db, lo
     response = client.post(f"/department/technologies/{decided.id}/reports/new",
                            data={**typed, "sharing-0-recipient_type": "county",
                                  "file_report": "1"})
-    assert_refused_at(response, "annual_cost", "no larger than 1,000,000,000 dollars")
+    assert_refused_at(response, "annual_cost", BILLION)
     parsed = assert_refused_at(response, "sharing-0-times_shared",
                                "no larger than 1,000,000,000")
     assert_kept(parsed, typed)

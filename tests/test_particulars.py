@@ -274,3 +274,14 @@ def test_the_second_version_is_compared_with_the_first_as_filed(db, world):
              if f.rule_id == "ccops.recipient-added"]
     assert item.current_version.number == 2
     assert len(added) == 1 and "Regional fusion center" in added[0].evidence
+
+
+def test_versions_filed_in_whole_dollars_still_read_as_money():
+    from reviewapp.models import ProposalVersion
+    from reviewapp.templating import cost_summary
+
+    older = ProposalVersion(acquisition_cost=480_000, annual_cost=None)
+    assert (older.acquisition_cents, older.annual_cents) == (48_000_000, None)
+    assert cost_summary(older).startswith("$480,000 to acquire, annual cost not given")
+    newer = ProposalVersion(acquisition_cost_cents=48_000_050, annual_cost_cents=9_500_000)
+    assert cost_summary(newer).startswith("$480,000.50 to acquire, $95,000 a year")

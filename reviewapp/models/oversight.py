@@ -3,7 +3,15 @@ the existing-technology inventory, and the links from follow-up proposals."""
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, enum_column, utcnow
@@ -48,13 +56,21 @@ class AnnualReport(Base):
     audits_conducted: Mapped[int | None]
     last_audit_on: Mapped[date | None]
     deployment_areas: Mapped[list] = mapped_column(JSON, default=list)
-    annual_cost: Mapped[int | None]
+    annual_cost: Mapped[int | None]  # whole dollars, in reports filed before cents were kept
+    annual_cost_cents: Mapped[int | None] = mapped_column(BigInteger)
 
     sharing: Mapped[list["ReportSharing"]] = relationship(order_by="ReportSharing.position",
                                                           cascade="all")
     findings: Mapped[list["ReportFinding"]] = relationship(order_by="ReportFinding.id")
     reviews: Mapped[list["ReportReview"]] = relationship(order_by="ReportReview.id")
     filed_by: Mapped[User] = relationship()
+
+    @property
+    def annual_cents(self) -> int | None:
+        """Return the period's cost in cents, whichever way this report stored it."""
+        from .proposals import in_cents
+
+        return in_cents(self.annual_cost_cents, self.annual_cost)
 
 
 class ReportSharing(Base):

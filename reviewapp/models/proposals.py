@@ -2,7 +2,16 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, enum_column, utcnow
@@ -36,6 +45,13 @@ class Proposal(Base):
         return self.versions[-1]
 
 
+def in_cents(cents: int | None, dollars: int | None) -> int | None:
+    """Return an amount in cents from a cents column, or from an older whole-dollar one."""
+    if cents is not None:
+        return cents
+    return None if dollars is None else dollars * 100
+
+
 class ProposalVersion(Base):
     """The documents as filed; frozen (never edited) once submitted."""
 
@@ -65,8 +81,12 @@ class ProposalVersion(Base):
     technology_name: Mapped[str] = mapped_column(String(200), default="")
     vendor: Mapped[str] = mapped_column(String(200), default="")
     product: Mapped[str] = mapped_column(String(200), default="")
+    # Costs in whole cents. Versions filed before cents were kept hold whole dollars in
+    # the *_cost columns instead; records are never rewritten, so both are read (below).
     acquisition_cost: Mapped[int | None]
     annual_cost: Mapped[int | None]
+    acquisition_cost_cents: Mapped[int | None] = mapped_column(BigInteger)
+    annual_cost_cents: Mapped[int | None] = mapped_column(BigInteger)
     funding_source: Mapped[str] = mapped_column(String(300), default="")
     retention_days: Mapped[int | None]
     # Structured answers the compliance rules read (None: not answered yet).
@@ -86,6 +106,16 @@ class ProposalVersion(Base):
         back_populates="version", order_by="DataRecipient.position",
         cascade="all, delete-orphan"
     )
+
+    @property
+    def acquisition_cents(self) -> int | None:
+        """Return the acquisition cost in cents, whichever way this version stored it."""
+        return in_cents(self.acquisition_cost_cents, self.acquisition_cost)
+
+    @property
+    def annual_cents(self) -> int | None:
+        """Return the annual cost in cents, whichever way this version stored it."""
+        return in_cents(self.annual_cost_cents, self.annual_cost)
 
     @property
     def is_frozen(self) -> bool:

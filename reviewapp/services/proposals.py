@@ -35,8 +35,8 @@ class DraftData:
     technology_name: str = ""
     vendor: str = ""
     product: str = ""
-    acquisition_cost: int | None = None
-    annual_cost: int | None = None
+    acquisition_cost_cents: int | None = None
+    annual_cost_cents: int | None = None
     funding_source: str = ""
     retention_days: int | None = None
     vendor_nda: bool | None = None
@@ -96,8 +96,8 @@ def _new_version_from(session: Session, proposal: Proposal, previous: ProposalVe
         proposal=proposal, number=previous.number + 1, created_at=now, updated_at=now,
         trigger=previous.trigger, technology_category=previous.technology_category,
         technology_name=previous.technology_name, vendor=previous.vendor,
-        product=previous.product, acquisition_cost=previous.acquisition_cost,
-        annual_cost=previous.annual_cost, funding_source=previous.funding_source,
+        product=previous.product, acquisition_cost_cents=previous.acquisition_cents,
+        annual_cost_cents=previous.annual_cents, funding_source=previous.funding_source,
         retention_days=previous.retention_days, vendor_nda=previous.vendor_nda,
         access_log=previous.access_log,
         sensitive_locations=list(previous.sensitive_locations),
@@ -126,8 +126,8 @@ def _apply(version: ProposalVersion, data: DraftData, now: datetime) -> None:
     version.technology_name = data.technology_name.strip()
     version.vendor = data.vendor.strip()
     version.product = data.product.strip()
-    version.acquisition_cost = data.acquisition_cost
-    version.annual_cost = data.annual_cost
+    version.acquisition_cost_cents = data.acquisition_cost_cents
+    version.annual_cost_cents = data.annual_cost_cents
     version.funding_source = data.funding_source.strip()
     version.retention_days = data.retention_days
     version.vendor_nda = data.vendor_nda

@@ -51,7 +51,7 @@ class ReportData:
     audits_conducted: int | None = None
     last_audit_on: date | None = None
     deployment_areas: list[str] = field(default_factory=list)
-    annual_cost: int | None = None
+    annual_cost_cents: int | None = None
     funding_next_year: str = ""
     sharing: list[dict] = field(default_factory=list)
 
@@ -157,7 +157,7 @@ def file_report(session: Session, proposal: Proposal, actor: User, now: datetime
         sections=sections, retention_days_reported=data.retention_days_reported,
         audits_conducted=data.audits_conducted, last_audit_on=data.last_audit_on,
         deployment_areas=[a.strip() for a in data.deployment_areas if a.strip()],
-        annual_cost=data.annual_cost,
+        annual_cost_cents=data.annual_cost_cents,
     )
     lines = [row for row in data.sharing if (row.get("recipient_name") or "").strip()]
     for position, row in enumerate(lines):

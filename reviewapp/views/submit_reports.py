@@ -37,7 +37,8 @@ def _report_data(form: AnnualReportForm) -> service.ReportData:
         retention_days_reported=form.retention_days_reported.data,
         audits_conducted=form.audits_conducted.data, last_audit_on=form.last_audit_on.data,
         deployment_areas=service.split_areas(form.deployment_areas.data),
-        annual_cost=form.annual_cost.data, funding_next_year=form.funding_next_year.data or "",
+        annual_cost_cents=form.annual_cost.data,
+        funding_next_year=form.funding_next_year.data or "",
         sharing=[dict(entry.data) for entry in form.sharing],
     )
 
