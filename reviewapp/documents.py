@@ -134,7 +134,10 @@ def _earlier(version: ProposalVersion) -> dict:
         return {}
     previous = earlier[-1]
     return {"earlier_number": previous.number,
-            "earlier_recipients": tuple(r.name for r in previous.recipients)}
+            "earlier_recipients": tuple(r.name for r in previous.recipients),
+            "earlier_sensitive_locations": tuple(previous.sensitive_locations or ()),
+            "earlier_locations": previous.impact_report.get("locations") or "",
+            "earlier_purposes": previous.use_policy.get("authorized_purposes") or ""}
 
 
 def particular_facts(answers: dict) -> dict:

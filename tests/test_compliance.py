@@ -77,7 +77,7 @@ def test_packs_hold_the_expected_rules():
         "ccops.possibly-banned", "ccops.vendor-nda",
         "ccops.sensitive-locations", "ccops.audit-log", "ccops.recipient-basis",
         "ccops.recipient-unspecified", "ccops.recipient-type-not-stated",
-        "ccops.recipient-added", "ccops.recipient-type"]
+        "ccops.material-change", "ccops.recipient-type"]
     assert [r.id for r in packs()["california"]] == [
         "ca.sb34.policy-elements", "ca.sb34.access-log", SB34, "ca.sb34.network-sharing", SB54]
 

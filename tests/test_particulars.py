@@ -10,7 +10,7 @@ from reviewapp.profiles import load_profile
 from reviewapp.services import proposals
 from reviewapp.services.intake import return_to_department
 from tests.factories import complete_data
-from tests.test_compliance import facts, ids, recipient
+from tests.test_compliance import COMPLETE_POLICY, facts, ids, recipient
 from tests.test_determination_pdf import issued_pdf
 from tests.test_views_department import form_data
 
@@ -250,16 +250,40 @@ def test_oaklands_plate_reader_limit_blocks_a_year_of_retention(db, world):
     assert "Evidence" not in found[0].evidence  # 90 days is within six months
 
 
+def revision(**changes):
+    """A second version whose earlier one had the same text, one sheriff and no places."""
+    base = facts(recipients=[recipient()])
+    earlier = {"earlier_number": 1, "earlier_recipients": ("ALAMEDA County Sheriffs Office",),
+               "earlier_locations": base.impact_report.get("locations") or "",
+               "earlier_purposes": base.use_policy["authorized_purposes"]}
+    return facts(**{"recipients": [recipient()], **earlier, **changes})
+
+
+def changes(version) -> list:
+    return [f for f in evaluate(version, ["ccops"], SETTINGS)
+            if f.rule_id == "ccops.material-change"]
+
+
+def test_a_first_version_or_an_unchanged_revision_is_no_material_change():
+    assert changes(facts(recipients=[recipient()])) == []
+    assert changes(revision()) == []  # the same sheriff, however it is capitalised
+
+
 def test_a_revision_that_adds_a_recipient_needs_new_approval():
-    first = facts(recipients=[])
-    assert "ccops.recipient-added" not in fired(first)
-    revised = facts(earlier_number=1, earlier_recipients=("Alameda County Sheriff's Office",),
-                    recipients=[recipient(), recipient(name="Vigilant LEARN",
-                                                      recipient_type="vendor_pool")])
-    found = [f for f in evaluate(revised, ["ccops"], SETTINGS)
-             if f.rule_id == "ccops.recipient-added"]
+    found = changes(revision(recipients=[recipient(), recipient(
+        name="Vigilant LEARN", recipient_type="vendor_pool")]))
     assert len(found) == 1 and "Needs new approval" in found[0].message
     assert "Vigilant LEARN" in found[0].evidence and "since version 1" in found[0].evidence
+
+
+def test_a_revision_that_adds_places_or_changes_purposes_is_flagged():
+    places = changes(revision(sensitive_locations=("protest",)))
+    assert len(places) == 1 and "protests and lawful assemblies" in places[0].evidence
+    widened = revision(use_policy={**COMPLETE_POLICY, "authorized_purposes":
+                                   "Stolen vehicles, and any investigation."})
+    found = changes(widened)
+    assert len(found) == 1 and "authorized purposes changed" in found[0].message
+    assert "now: “Stolen vehicles, and any investigation.”" in found[0].evidence
 
 
 def test_the_second_version_is_compared_with_the_first_as_filed(db, world):
@@ -271,7 +295,7 @@ def test_the_second_version_is_compared_with_the_first_as_filed(db, world):
     proposals.save_draft(db, item, world.submitter, world.clock(), data)
     proposals.submit(db, item, world.submitter, world.clock(), world.profile)
     added = [f for f in db.query(Finding).filter_by(version_id=item.current_version.id)
-             if f.rule_id == "ccops.recipient-added"]
+             if f.rule_id == "ccops.material-change"]
     assert item.current_version.number == 2
     assert len(added) == 1 and "Regional fusion center" in added[0].evidence
 

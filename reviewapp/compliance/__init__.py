@@ -70,10 +70,14 @@ class VersionFacts:
     # the department, and why it applies.
     ban_exception: str = ""
     ban_exception_reason: str = ""
-    # The version before this one that was submitted (its number and recipients' names),
-    # so a revision that adds a recipient the public and council never saw is flagged.
+    # The version before this one that was submitted: its number, recipients' names,
+    # sensitive places, deployment locations and authorized purposes, so a revision that
+    # shares, deploys or uses beyond what the public and council saw is flagged.
     earlier_number: int | None = None
     earlier_recipients: tuple[str, ...] = ()
+    earlier_sensitive_locations: tuple[str, ...] = ()
+    earlier_locations: str = ""
+    earlier_purposes: str = ""
 
 
 @dataclass(frozen=True)

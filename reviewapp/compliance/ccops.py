@@ -266,17 +266,39 @@ def _type_not_stated(facts: VersionFacts, _settings: dict):
                    f"Recipient “{r.name}”: type not stated")
 
 
-def _recipient_added(facts: VersionFacts, _settings: dict):
+def _material_change(facts: VersionFacts, _settings: dict):
     if facts.earlier_number is None:
         return
+    since = f"version {facts.earlier_number}"
     earlier = {folded_lower(name) for name in facts.earlier_recipients}
     for r in facts.recipients:
         if folded_lower(r.name) not in earlier:
-            yield (f"Needs new approval: version {facts.earlier_number}, which the public "
-                   f"commented on, did not share data with this recipient; the new sharing "
-                   f"needs its own notice and comment, and the council's approval.",
+            yield (f"Needs new approval: {since}, which the public commented on, did not "
+                   "share data with this recipient; the new sharing needs its own notice and "
+                   "comment, and the council's approval.",
                    f"Recipient “{r.name}” ({RecipientType(r.recipient_type).label}), added "
-                   f"since version {facts.earlier_number}")
+                   f"since {since}")
+    added = [SensitiveLocation(p).label.lower() for p in facts.sensitive_locations
+             if p not in facts.earlier_sensitive_locations]
+    if added:
+        yield (f"Needs new approval: the technology would now also be used at places {since} "
+               "did not include.", f"Sensitive locations added since {since}: "
+               + ", ".join(added))
+    for what, before, now in (
+            ("deployment locations", facts.earlier_locations,
+             facts.impact_report.get("locations") or ""),
+            ("authorized purposes", facts.earlier_purposes,
+             facts.use_policy.get("authorized_purposes") or "")):
+        if folded_lower(before) != folded_lower(now):
+            yield (f"Needs new approval if this widens them: the {what} changed since {since}, "
+                   "which the public commented on.",
+                   f"{what.capitalize()} in {since}: “{_clip(before)}”; now: “{_clip(now)}”")
+
+
+def _clip(text: str, words: int = 40) -> str:
+    """Return the first `words` words of `text` (evidence quotes, not whole sections)."""
+    parts = text.split()
+    return " ".join(parts[:words]) + (" …" if len(parts) > words else "") or "empty"
 
 
 def _recipient_type(facts: VersionFacts, settings: dict):
@@ -368,10 +390,11 @@ RULES = (
     Rule(id="ccops.recipient-type-not-stated", title="Recipient type not stated",
          citation="CCOPS model use-policy element: third-party sharing",
          citation_url=CCOPS_MODEL_URL, severity=Severity.WARNING, check=_type_not_stated),
-    Rule(id="ccops.recipient-added", title="Needs new approval: recipient added in a revision",
-         citation=f"{ORDINANCE} (approval of each data-sharing arrangement, after notice and "
-                  "comment)",
-         citation_url=OWN_URL, severity=Severity.WARNING, check=_recipient_added),
+    Rule(id="ccops.material-change",
+         title="Needs new approval: shares, deploys or uses beyond the version the public saw",
+         citation=f"{ORDINANCE} (approval of the use policy, its sharing and deployment, after "
+                  "notice and comment)",
+         citation_url=OWN_URL, severity=Severity.WARNING, check=_material_change),
     Rule(id="ccops.recipient-type", title="Recipient type looks wrong",
          citation="reviewapp list of known agencies (data-sharing must be described truly)",
          citation_url=CCOPS_MODEL_URL, severity=Severity.WARNING, check=_recipient_type),
