@@ -36,26 +36,25 @@ def _declared(recipient: RecipientFacts) -> bool:
     return bool(DECLARATION.search(folded_lower(f"{recipient.purpose} {recipient.legal_basis}")))
 
 
-def _trust_act(facts: VersionFacts, settings: dict):
-    home = _home(settings)
-    for recipient in facts.recipients:
-        if serves_immigration(recipient, home):
-            yield ("The Illinois TRUST Act gives no Illinois law enforcement agency authority "
-                   "to enforce federal civil immigration law, and bars its agencies from "
-                   "enforcing it; sharing data for immigration enforcement takes part in it."
-                   + type_note(recipient.name, recipient.recipient_type, home),
-                   describe(recipient))
+def _immigration_sharing(message: str):
+    """Return a check finding each recipient that serves immigration enforcement."""
+    def check(facts: VersionFacts, settings: dict):
+        home = _home(settings)
+        for recipient in facts.recipients:
+            if serves_immigration(recipient, home):
+                yield (message + type_note(recipient.name, recipient.recipient_type, home),
+                       describe(recipient))
+    return check
 
 
-def _alpr_immigration(facts: VersionFacts, settings: dict):
-    home = _home(settings)
-    for recipient in facts.recipients:
-        if serves_immigration(recipient, home):
-            yield ("Plate reader information may not be sold, shared, made accessible or "
-                   "transferred to investigate or enforce a law that permits detaining or "
-                   "investigating a person based on immigration status."
-                   + type_note(recipient.name, recipient.recipient_type, home),
-                   describe(recipient))
+_trust_act = _immigration_sharing(
+    "The Illinois TRUST Act gives no Illinois law enforcement agency authority to enforce "
+    "federal civil immigration law, and bars its agencies from enforcing it; sharing data "
+    "for immigration enforcement takes part in it.")
+_alpr_immigration = _immigration_sharing(
+    "Plate reader information may not be sold, shared, made accessible or transferred to "
+    "investigate or enforce a law that permits detaining or investigating a person based on "
+    "immigration status.")
 
 
 def _alpr_out_of_state(facts: VersionFacts, settings: dict):
