@@ -32,6 +32,7 @@ def test_a_group_named_as_a_recipient_is_unspecified_and_blocking(name):
 @pytest.mark.parametrize("name", [
     "Alameda County Sheriff's Office", "Oakland Police Department", "Partners Healthcare",
     "California Department of Justice", "911 Dispatch Center", "3M Company",
+    "4 County Narcotics Agency", "911 Regional Communications Agency", "3 Rivers Transit Agency",
     "Department of Motor Vehicles"])
 def test_named_recipients_are_not_groups(name):
     assert not is_collective(name)

@@ -128,6 +128,16 @@ def test_ice_as_a_word_or_a_stated_restriction_is_not_immigration_sharing(close)
     assert not only(wa(facts(recipients=[close])), WA_IMMIGRATION)
 
 
+@pytest.mark.parametrize("purpose", [
+    "Shared without delay with ICE for deportations", "No-cost access for ICE deportation cases",
+    "Not only criminal cases: also immigration enforcement"])
+def test_a_negation_that_does_not_negate_the_sharing_hides_nothing(purpose):
+    partner = recipient(name="Regional Intelligence Partner", recipient_type="federal",
+                        purpose=purpose)
+    assert len(only(wa(facts(recipients=[partner])), WA_IMMIGRATION)) == 1
+    assert len(only(il(facts(recipients=[partner])), IL_TRUST)) == 1
+
+
 @pytest.mark.parametrize("name, kind", [
     ("Federal Bureau of Investigation", "federal"),
     ("Boise Idaho Police Department", "city"),  # another state's agency, entered as ours
@@ -318,6 +328,14 @@ def test_alpr_data_to_an_out_of_state_agency_without_a_declaration_blocks():
 ])
 def test_a_declaration_or_an_illinois_agency_does_not_block(close):
     assert not only(il(facts(recipients=[close])), IL_OUT_OF_STATE)
+
+
+@pytest.mark.parametrize("basis", [
+    "No written declaration obtained", "Declaration not yet signed", "MOU; declaration pending"])
+def test_a_declaration_named_but_not_given_still_blocks(basis):
+    gary = recipient(name="Gary Indiana Police Department", recipient_type="other_state",
+                     legal_basis=basis)
+    assert len(only(il(facts(recipients=[gary])), IL_OUT_OF_STATE)) == 1
 
 
 def test_the_home_state_comes_from_settings():

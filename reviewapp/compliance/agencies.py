@@ -116,7 +116,8 @@ COLLECTIVE = re.compile(
 COUNTED = re.compile(
     r"(?:(?:over|more than|about|approximately|nearly|some|up to) )?"
     r"(?:\d[\d, ]*\+?|hundreds|thousands|dozens|many|numerous|several|multiple|countless)"
-    r"(?: of)? (?:[a-z ]+ )?(?:agenc(?:y|ies)|entit(?:y|ies)|departments|organi[sz]ations"
+    # Plural nouns only: "4 County Narcotics Agency" or "3 Rivers Transit Agency" is a name.
+    r"(?: of)? (?:[a-z ]+ )?(?:agencies|entities|departments|organi[sz]ations"
     r"|jurisdictions|partners|parties|users|customers|subscribers)\b.*")
 
 

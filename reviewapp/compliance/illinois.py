@@ -31,9 +31,17 @@ def _home(settings: dict) -> str:
     return settings.get("state") or HOME_STATE
 
 
+# "No written declaration obtained", "declaration not yet signed": named, but not given.
+NO_DECLARATION = re.compile(
+    r"\b(?:no|not|without|missing|lacks?|lacking|never|pending|unsigned)\b(?: \w+){0,3} "
+    r"(?:declarations?|affirm\w*)|(?:declarations?|affirm\w*)(?: \w+){0,3} "
+    r"(?:not|never|pending|missing|unsigned|requested)\b")
+
+
 def _declared(recipient: RecipientFacts) -> bool:
     """Say whether the recipient's entry names the written declaration 2-130(c) requires."""
-    return bool(DECLARATION.search(folded_lower(f"{recipient.purpose} {recipient.legal_basis}")))
+    stated = folded_lower(f"{recipient.purpose} {recipient.legal_basis}")
+    return bool(DECLARATION.search(stated)) and not NO_DECLARATION.search(stated)
 
 
 def _immigration_sharing(message: str):

@@ -48,12 +48,23 @@ JUDICIAL = re.compile(r"judicial proceeding|court order|warrant|subpoena|discove
 # a purpose is read for immigration enforcement, so the restriction itself does not read as
 # that purpose.
 CLAUSE_BREAK = re.compile(r"[;,\n]|(?<=[a-z]{2})\.(?:\s|$)")
-_NEGATION = (r"(?i:no|not|never|without|prohibit\w*|bar|bars|barred|forbid\w*|exclud\w*"
-             r"|may not|shall not|must not|cannot|can not)")
-_TARGET = r"(?:(?i:immigration|deportation)|(?-i:ICE|CBP|DHS|HSI))"
+# A negation restricts only when it negates the sharing itself: "not for", "no sharing
+# with", "never shared for", "not searchable by" ICE or immigration. A negation elsewhere
+# in the clause ("without delay with ICE", "no-cost access for ICE", "not only criminal
+# cases: also immigration enforcement") restricts nothing.
+_NEGATION = r"(?i:no|not|never|may not|shall not|must not|cannot|can not)"
+_SHARING = (r"(?i:(?:be )?(?:used|uses?|shared|shar(?:e|ing)|disclosed|disclos(?:e|ure)"
+            r"|provided|provide|released?|sold|sale|given|give|made available|available"
+            r"|accessible|searchable|searched|access(?:ed)?|quer(?:y|ies|ied)|transferred"
+            r"|transfer) )")
+_PREPOSITION = r"(?i:(?:for|to|with|by) )"
+_PROHIBITION = r"(?i:prohibit\w*|forbid\w*|bar|bars|barred|exclud\w*)"
+_TARGET = r"(?:(?i:immigration|deportation)|(?-i:(?:US)?(?:ICE|CBP|DHS|HSI)))"
 _FORBIDDEN = r"(?i:prohibited|forbidden|barred|excluded|not (?:allowed|permitted))"
 RESTRICTION = re.compile(
-    rf"\b{_NEGATION}\b.{{0,40}}?\b{_TARGET}\b.*|\b{_TARGET}\b.{{0,40}}?\b{_FORBIDDEN}\b")
+    rf"\b{_NEGATION} {_SHARING}?{_PREPOSITION}(?:\w+ ){{0,2}}{_TARGET}\b.*"
+    rf"|\b{_PROHIBITION}\b.{{0,40}}?\b{_TARGET}\b.*"
+    rf"|\b{_TARGET}\b.{{0,40}}?\b{_FORBIDDEN}\b")
 
 
 def describe(recipient: RecipientFacts) -> str:
