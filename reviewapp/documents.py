@@ -3,12 +3,15 @@
 import hashlib
 import json
 
+from sqlalchemy import select
+from sqlalchemy.orm import object_session
+
 from forms.documents import IMPACT_REPORT, USE_POLICY, Section
 from forms.particulars import BAN_EXCEPTION_KEYS, QUESTIONS
 
 from .compliance import RecipientFacts, VersionFacts
 from .compliance.placeholders import is_placeholder
-from .models import ProposalVersion
+from .models import CommentPeriod, ProposalVersion
 
 BASICS = (
     ("trigger", "What triggers review"),
@@ -127,12 +130,17 @@ def facts_for(version: ProposalVersion) -> VersionFacts:
 
 
 def _earlier(version: ProposalVersion) -> dict:
-    """Return the previous submitted version's number and recipients (none for the first)."""
-    earlier = [v for v in version.proposal.versions
-               if v.number < version.number and v.submitted_at is not None]
-    if not earlier:
+    """Return what the public last saw: the latest earlier version opened for comment.
+
+    A version returned before comment was never put to the public, so it is skipped; with
+    no earlier comment period there is nothing to compare.
+    """
+    earlier = {v.id: v for v in version.proposal.versions if v.number < version.number}
+    commented = object_session(version).scalars(
+        select(CommentPeriod.version_id).where(CommentPeriod.version_id.in_(earlier))).all()
+    if not commented:
         return {}
-    previous = earlier[-1]
+    previous = max((earlier[i] for i in commented), key=lambda v: v.number)
     return {"earlier_number": previous.number,
             "earlier_recipients": tuple(r.name for r in previous.recipients),
             "earlier_sensitive_locations": tuple(previous.sensitive_locations or ()),

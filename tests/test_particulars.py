@@ -286,18 +286,34 @@ def test_a_revision_that_adds_places_or_changes_purposes_is_flagged():
     assert "now: “Stolen vehicles, and any investigation.”" in found[0].evidence
 
 
-def test_the_second_version_is_compared_with_the_first_as_filed(db, world):
-    item = world.proposal(Stage.SUBMITTED, complete_data(recipients=[]))
-    return_to_department(db, item, world.clerk, world.clock(), world.profile, "Add detail.")
-    data = complete_data(recipients=[{"name": "Regional fusion center",
-                                      "recipient_type": "fusion_center", "purpose": "Leads",
-                                      "data_categories": "Video", "legal_basis": "MOU"}])
-    proposals.save_draft(db, item, world.submitter, world.clock(), data)
+FUSION = {"name": "Regional fusion center", "recipient_type": "fusion_center",
+          "purpose": "Leads", "data_categories": "Video", "legal_basis": "MOU"}
+
+
+def test_a_revision_is_compared_with_the_version_the_public_commented_on(db, world):
+    # Version 1 goes out for comment; the council asks for revisions; version 2 adds a
+    # recipient. Version 2 is compared with version 1.
+    item = world.proposal(Stage.HEARING_SCHEDULED, complete_data(recipients=[]))
+    world.hold_vote(item, motion="request_revisions")
+    proposals.save_draft(db, item, world.submitter, world.clock(),
+                         complete_data(recipients=[FUSION]))
     proposals.submit(db, item, world.submitter, world.clock(), world.profile)
     added = [f for f in db.query(Finding).filter_by(version_id=item.current_version.id)
              if f.rule_id == "ccops.material-change"]
     assert item.current_version.number == 2
     assert len(added) == 1 and "Regional fusion center" in added[0].evidence
+    assert "since version 1" in added[0].evidence
+
+
+def test_a_version_returned_before_comment_is_not_what_the_public_saw(db, world):
+    item = world.proposal(Stage.SUBMITTED, complete_data(recipients=[]))
+    return_to_department(db, item, world.clerk, world.clock(), world.profile, "Add detail.")
+    proposals.save_draft(db, item, world.submitter, world.clock(),
+                         complete_data(recipients=[FUSION]))
+    proposals.submit(db, item, world.submitter, world.clock(), world.profile)
+    assert item.current_version.number == 2
+    assert not [f for f in db.query(Finding).filter_by(version_id=item.current_version.id)
+                if f.rule_id == "ccops.material-change"]
 
 
 def test_versions_filed_in_whole_dollars_still_read_as_money():
