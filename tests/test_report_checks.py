@@ -3,6 +3,8 @@
 from dataclasses import replace
 from datetime import date
 
+import pytest
+
 from reviewapp.compliance.reports import (
     ObligationFacts,
     ReportFacts,
@@ -219,3 +221,29 @@ def test_a_use_outside_the_approved_policy_needs_new_approval():
     assert "protest organizers" in finding.evidence
     for nothing in ("None.", "none", "No", "Nothing.", "", "N/A"):
         assert "report.outside-policy" not in rule_ids(replace(BASE, outside_policy=nothing))
+
+
+@pytest.mark.parametrize(("approved", "reported", "flagged"), [
+    ("District 10 and District 12", "District 1", True),  # a whole name, not a prefix
+    ("Northeast corridor", "East", True),
+    ("All districts except District 5", "District 5", True),
+    ("All districts except District 5", "District 3", False),
+    ("Not citywide: District 3 only", "District 4", True),
+    ("Not citywide: District 3 only", "District 3", False),
+    ("Citywide, at 40 intersections", "District 9", False),
+])
+def test_deployment_areas_are_read_as_whole_names_with_their_exclusions(
+        approved, reported, flagged):
+    facts = replace(BASE, approved_locations=approved, deployment_areas=(reported,))
+    assert ("report.deployment-unapproved" in rule_ids(facts)) is flagged
+
+
+@pytest.mark.parametrize(("answer", "flagged"), [
+    ("There were none.", False), ("None during this period", False), ("No changes", False),
+    ("Nothing was acquired or used outside the approved policy.", False),
+    ("None, but the readers were lent to the county for a week.", True),
+    ("Two drones were borrowed from the county.", True),
+])
+def test_an_answer_that_says_nothing_happened_is_not_a_new_use(answer, flagged):
+    assert ("report.outside-policy" in rule_ids(replace(BASE, outside_policy=answer))) \
+        is flagged

@@ -208,25 +208,40 @@ def _deployment_condition(facts: ReportFacts) -> Iterable[Found]:
                        f"“{ob.text}”")
 
 
-# Approved locations that cover every area: a reported area cannot be outside them.
-EVERYWHERE = re.compile(r"\b(?:city ?wide|throughout the city|anywhere in the city"
+# Approved locations that cover every area ("citywide", "all districts"), unless negated.
+EVERYWHERE = re.compile(r"(?<!not )\b(?:city ?wide|throughout the city|anywhere in the city"
                         r"|all (?:districts|neighborhoods|areas|beats|precincts))\b")
-NOTHING = re.compile(r"(?:none|no|nothing|not any|none to report|no such (?:products?|"
-                     r"services?|uses?))")
+# Where approved locations carve something out: what follows is not approved.
+EXCLUSION = re.compile(r"\b(?:except|excluding|other than|but not|not including|apart from)\b")
+# An answer saying nothing was acquired or used outside the policy: a leading "none",
+# "no", "nothing" ("There were none.", "None during this period", "No changes"), unless a
+# "but" or "except" goes on to name something.
+NOTHING = re.compile(r"(?:there (?:were|was|have been|has been) )?(?:none|no|nothing|not any)\b")
+YET = re.compile(r"\b(?:but|except|however|although|other than|apart from)\b")
+
+
+def names_area(text: str, area: str) -> bool:
+    """Say whether folded `text` names `area` as a whole ("District 1" is not "District 10")."""
+    return re.search(rf"(?<!\w){re.escape(area)}(?!\w)", text) is not None
 
 
 def _deployment_unapproved(facts: ReportFacts) -> Iterable[Found]:
-    # An area the approval never mentions is a new deployment: it goes back to the council.
-    # The approved locations are free text, so an area counts as approved when its folded
-    # name appears in them; a deployment condition's own areas are checked above instead.
+    # An area the approval never names is a new deployment: it goes back to the council.
+    # The approved locations are free text: an area counts as approved when it is named
+    # before any exclusion ("except District 5"), or the approval covers the whole city.
+    # A deployment condition's own areas are checked by its rule instead.
     if any(_of_kind(facts, ObligationKind.DEPLOYMENT_LIMITED_TO)):
         return
     approved = folded_lower(facts.approved_locations)
-    if EVERYWHERE.search(approved):
-        return
+    included, *rest = EXCLUSION.split(approved, maxsplit=1)
+    excluded = rest[0] if rest else ""
     for area in facts.deployment_areas:
         name = normalized(area)
-        if name and name not in approved:
+        if not name:
+            continue
+        allowed = not names_area(excluded, name) and (
+            EVERYWHERE.search(included) or names_area(included, name))
+        if not allowed:
             yield (f"The technology was deployed in {area}, which the approved impact report "
                    f"does not name. Needs new approval: a new deployment area goes back to "
                    f"the council under {facts.ordinance}.",
@@ -236,9 +251,15 @@ def _deployment_unapproved(facts: ReportFacts) -> Iterable[Found]:
                    f"“{facts.approved_locations or 'none stated'}”")
 
 
+def says_nothing(text: str) -> bool:
+    """Say whether a report's answer says there was nothing to report."""
+    folded = folded_lower(text)
+    return NOTHING.match(folded) is not None and YET.search(folded) is None
+
+
 def _outside_policy(facts: ReportFacts) -> Iterable[Found]:
     text = facts.outside_policy.strip()
-    if answered(text) and not NOTHING.fullmatch(folded_lower(text)):
+    if answered(text) and not says_nothing(text):
         yield ("The report says something was acquired or used outside the approved use "
                f"policy. Needs new approval: a new use goes back to the council under "
                f"{facts.ordinance}.",
