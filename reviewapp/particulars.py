@@ -24,6 +24,19 @@ def answered_groups(answers: dict) -> list[tuple[str, list[tuple[str, str]]]]:
     return groups
 
 
+def claimed_ban_exception(answers: dict) -> tuple[str, str, str] | None:
+    """Return (exception, citation, why) for a claimed exception to a ban, or None."""
+    from .jurisdiction import profile
+
+    key = (answers or {}).get("ban_exception")
+    if not key:
+        return None
+    named = next((e for e in profile().ban_exceptions if e.key == key), None)
+    why = answers.get("ban_exception_reason") or "not given"
+    return (named.exception, named.citation, why) if named else (key, "not in this "
+                                                                 "jurisdiction's ordinance", why)
+
+
 def retention_exceptions(answers: dict) -> list[tuple[str, str]]:
     """Return each retention exception as (purpose, limit in words)."""
     return [(row.get("purpose") or "Not stated",

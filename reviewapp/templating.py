@@ -75,7 +75,8 @@ def init_app(app: Flask) -> None:
                                  sensitive_places=sensitive_places)
     app.jinja_env.globals["url_pattern"] = url_pattern
     app.jinja_env.globals.update(answered_groups=particulars.answered_groups,
-                                 retention_exceptions=particulars.retention_exceptions)
+                                 retention_exceptions=particulars.retention_exceptions,
+                                 claimed_ban_exception=particulars.claimed_ban_exception)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -98,3 +98,13 @@ def test_bad_ban_exceptions_are_named(table, named):
     data = tomllib.loads((PROFILE_DIR / "san-francisco.toml").read_text(encoding="utf-8"))
     with pytest.raises(ProfileError, match=named):
         parse_profile("test-city", {**data, "ban_exceptions": [table]})
+
+
+def test_the_claim_is_public_on_the_proposal_page(client, db, world):
+    world.profile = load_profile("san-francisco")
+    item = world.proposal(Stage.ASSESSMENT, face_recognition(
+        ban_exception="inadvertent-receipt", ban_exception_reason="A store sent us a match."))
+    page = client.get(f"/proposals/{item.id}").get_data(as_text=True)
+    assert "Exception to the ban claimed" in page
+    assert "received inadvertently or unintentionally" in page
+    assert "A store sent us a match." in page

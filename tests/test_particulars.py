@@ -325,3 +325,12 @@ def test_versions_filed_in_whole_dollars_still_read_as_money():
     assert cost_summary(older).startswith("$480,000 to acquire, annual cost not given")
     newer = ProposalVersion(acquisition_cost_cents=48_000_050, annual_cost_cents=9_500_000)
     assert cost_summary(newer).startswith("$480,000.50 to acquire, $95,000 a year")
+
+
+def test_a_version_filed_before_the_questions_says_so(client, db, world):
+    item = world.proposal(Stage.DRAFT)
+    item.current_version.particulars = {}  # as migration 0011 left earlier versions
+    proposals.submit(db, item, world.submitter, world.clock(), world.profile)
+    db.commit()
+    page = client.get(f"/proposals/{item.id}").get_data(as_text=True)
+    assert "This version was filed before these questions were asked." in page
