@@ -90,7 +90,7 @@ def test_one_proposal_from_draft_to_determination(live_server, axe_page, people,
         label="Drone / unmanned aircraft")
     page.get_by_label("Technology name (required to submit)").fill("Small unmanned aircraft")
     page.get_by_label("Vendor", exact=True).fill("Skydio")
-    page.get_by_label("Acquisition cost (whole dollars)", exact=True).fill("140000")
+    page.get_by_label("Acquisition cost (dollars)", exact=True).fill("$140,000.00")
     page.get_by_label("Retention period (days)", exact=True).fill("30")
     for section in (*IMPACT_REPORT, *USE_POLICY):
         if section.required:
