@@ -45,6 +45,11 @@ def text_from_cents(cents: int | None) -> str:
     return f"{dollars:,}" + (f".{rest:02d}" if rest else "")
 
 
+def money_words(cents: int) -> str:
+    """Return cents as a reader sees them: "$1,250,000.50", or "$1,250,000"."""
+    return "$" + text_from_cents(cents)
+
+
 class MoneyField(StringField):
     """A dollar amount with optional cents, up to a billion; data is whole cents or None.
 

@@ -13,7 +13,7 @@ from wtforms.validators import Length, Optional
 from . import options
 from .base import InputSubform
 from .limits import MAX_DAYS, NumberWithin
-from .money import MoneyField, text_from_cents
+from .money import MoneyField, money_words
 
 LONG_TEXT = 20000
 MAX_MONTHS = 1200  # a hundred years: a longer contract term is a typing slip
@@ -187,9 +187,12 @@ def shown_answer(question: Question, value, labels: dict[str, str]) -> str:
     if question.kind == "choice":
         return labels.get(value, value)
     if question.kind == "money":
-        return "$" + text_from_cents(value)
-    if question.kind == "days":
-        return f"{value:,} day" + ("" if value == 1 else "s")
-    if question.kind == "months":
-        return f"{value:,} month" + ("" if value == 1 else "s")
+        return money_words(value)
+    if question.kind in ("days", "months"):
+        return counted(value, question.kind[:-1])
     return value
+
+
+def counted(number: int, unit: str) -> str:
+    """Say a count with its unit, singular or plural: "1 day", "1,200 months"."""
+    return f"{number:,} {unit}" + ("" if number == 1 else "s")

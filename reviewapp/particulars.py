@@ -1,6 +1,6 @@
 """The particulars' vocabularies, and their answers as the public page and the PDF show them."""
 
-from forms.particulars import GROUPS, QUESTIONS, shown_answer
+from forms.particulars import GROUPS, QUESTIONS, counted, shown_answer
 
 from .models.vocab import DataOwnership, NetworkSharing, ProcurementMethod
 
@@ -40,6 +40,5 @@ def claimed_ban_exception(answers: dict) -> tuple[str, str, str] | None:
 def retention_exceptions(answers: dict) -> list[tuple[str, str]]:
     """Return each retention exception as (purpose, limit in words)."""
     return [(row.get("purpose") or "Not stated",
-             "no limit" if row.get("limit_days") is None
-             else f"{row['limit_days']:,} day" + ("" if row["limit_days"] == 1 else "s"))
+             "no limit" if row.get("limit_days") is None else counted(row["limit_days"], "day"))
             for row in (answers or {}).get("retention_exceptions") or ()]

@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from flask import Flask, url_for
 
-from forms.money import text_from_cents
+from forms.money import money_words
 
 from . import particulars, permissions, workflow
 from .jurisdiction import profile
@@ -30,7 +30,7 @@ def long_date(value: date | datetime | None) -> str:
 
 def money(cents: int | None) -> str:
     """Format cents as '$12,500' (or '$12,500.50'), or 'not given'."""
-    return "not given" if cents is None else "$" + text_from_cents(cents)
+    return "not given" if cents is None else money_words(cents)
 
 
 def cost_summary(version) -> str:

@@ -21,6 +21,14 @@ class RecipientFacts:
     legal_basis: str
 
 
+def quoted_recipient(recipient: RecipientFacts) -> str:
+    """Quote a recipient as the evidence of a finding: name, type and purpose."""
+    from ..models.vocab import RecipientType
+
+    label = RecipientType(recipient.recipient_type).label
+    return f"Recipient “{recipient.name}” ({label}); purpose: “{recipient.purpose}”."
+
+
 @dataclass(frozen=True)
 class VersionFacts:
     """The data of one proposal version that rules check."""

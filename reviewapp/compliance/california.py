@@ -9,7 +9,7 @@ from ..models.vocab import (
     RecipientType,
     Severity,
 )
-from . import RecipientFacts, Rule, VersionFacts
+from . import Rule, VersionFacts, quoted_recipient
 from .agencies import effective_type, names_immigration_agency, type_note
 from .placeholders import answered
 
@@ -32,11 +32,6 @@ SB34_ELEMENTS = (
     ("F", "accuracy and error correction", ("accuracy",)),
     ("G", "retention and destruction", ("retention",)),
 )
-
-
-def _describe(recipient: RecipientFacts) -> str:
-    label = RecipientType(recipient.recipient_type).label
-    return f"Recipient “{recipient.name}” ({label}); purpose: “{recipient.purpose}”."
 
 
 def _policy_elements(facts: VersionFacts, _settings: dict):
@@ -63,12 +58,12 @@ def _alpr_sharing(facts: VersionFacts, _settings: dict):
         if real_type == RecipientType.NOT_STATED:
             yield ("ALPR data may be shared only with California public agencies; this "
                    "recipient's type is not stated, so it is not shown to be one.",
-                   _describe(recipient))
+                   quoted_recipient(recipient))
         elif real_type not in CALIFORNIA_PUBLIC_AGENCIES:
             yield ("ALPR data may be shared only with California public agencies; this "
-                   "recipient is not one." + note, _describe(recipient))
+                   "recipient is not one." + note, quoted_recipient(recipient))
         elif SALE.search(recipient.purpose):
-            yield ("ALPR data may not be sold.", _describe(recipient))
+            yield ("ALPR data may not be sold.", quoted_recipient(recipient))
 
 
 def _network_sharing(facts: VersionFacts, _settings: dict):
@@ -107,7 +102,7 @@ def _immigration_enforcement(facts: VersionFacts, _settings: dict):
                    "enforcement, including giving out personal information such as home or "
                    "work addresses or release dates."
                    + type_note(recipient.name, recipient.recipient_type),
-                   _describe(recipient))
+                   quoted_recipient(recipient))
 
 
 ALPR = frozenset({"alpr"})

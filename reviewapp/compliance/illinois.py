@@ -7,13 +7,13 @@ The statute texts each rule relies on are quoted in docs/research/washington-ill
 import re
 
 from ..models.vocab import NetworkSharing, RecipientType, Severity
-from . import RecipientFacts, Rule, VersionFacts
+from . import RecipientFacts, Rule, VersionFacts, quoted_recipient
 from .agencies import effective_type, type_note
 from .folding import folded_lower
 
 # The same reading of a recipient as Washington's pack: by name, purpose or pool, with a
 # stated restriction against immigration use not read as that use.
-from .washington import describe, serves_immigration
+from .washington import serves_immigration
 
 TRUST_ACT_URL = "https://www.ilga.gov/legislation/ilcs/ilcs3.asp?ActID=3818&ChapterID=2"
 ALPR_URL = "https://www.ilga.gov/legislation/ilcs/fulltext.asp?DocName=062500050K2-130"
@@ -51,7 +51,7 @@ def _immigration_sharing(message: str):
         for recipient in facts.recipients:
             if serves_immigration(recipient, home):
                 yield (message + type_note(recipient.name, recipient.recipient_type, home),
-                       describe(recipient))
+                       quoted_recipient(recipient))
     return check
 
 
@@ -76,7 +76,7 @@ def _alpr_out_of_state(facts: VersionFacts, settings: dict):
                    "information will not be used for immigration or reproductive health care "
                    "enforcement; none is stated."
                    + type_note(recipient.name, recipient.recipient_type, home),
-                   describe(recipient))
+                   quoted_recipient(recipient))
 
 
 def _alpr_pooled(facts: VersionFacts, settings: dict):
@@ -88,7 +88,7 @@ def _alpr_pooled(facts: VersionFacts, settings: dict):
             yield ("Out-of-state agencies may reach the data through this recipient, and no "
                    "written declaration from them is stated; each must sign one before any "
                    "sharing." + type_note(recipient.name, recipient.recipient_type, home),
-                   describe(recipient))
+                   quoted_recipient(recipient))
     if facts.network_sharing == NetworkSharing.NATIONWIDE:
         yield ("A nationwide lookup shares the data with out-of-state agencies: each must sign "
                "the written declaration before it can search.",

@@ -13,7 +13,7 @@ from ..models.vocab import (
     SensitiveLocation,
     Severity,
 )
-from . import RecipientFacts, Rule, VersionFacts
+from . import RecipientFacts, Rule, VersionFacts, quoted_recipient
 from .agencies import effective_type, names_immigration_agency, type_note
 from .folding import fold
 
@@ -67,12 +67,6 @@ RESTRICTION = re.compile(
     rf"|\b{_TARGET}\b.{{0,40}}?\b{_FORBIDDEN}\b")
 
 
-def describe(recipient: RecipientFacts) -> str:
-    """Quote a recipient as the evidence of a finding."""
-    label = RecipientType(recipient.recipient_type).label
-    return f"Recipient “{recipient.name}” ({label}); purpose: “{recipient.purpose}”."
-
-
 def _clauses(text: str) -> list[str]:
     return [fold(clause) for clause in CLAUSE_BREAK.split(text or "")]
 
@@ -117,7 +111,7 @@ def _immigration_sharing(facts: VersionFacts, settings: dict):
                    "answer their notification requests for civil immigration enforcement, "
                    "except as required by law."
                    + type_note(recipient.name, recipient.recipient_type, home),
-                   describe(recipient))
+                   quoted_recipient(recipient))
 
 
 def _onward_immigration_use(facts: VersionFacts, settings: dict):
@@ -135,7 +129,7 @@ def _onward_immigration_use(facts: VersionFacts, settings: dict):
                "stated; Washington agencies may not give such authorities nonpublic personal "
                "information in a noncriminal matter."
                + type_note(recipient.name, recipient.recipient_type, home),
-               describe(recipient))
+               quoted_recipient(recipient))
 
 
 def _alpr_sharing(facts: VersionFacts, settings: dict):
@@ -144,15 +138,17 @@ def _alpr_sharing(facts: VersionFacts, settings: dict):
         real_type = effective_type(recipient.name, recipient.recipient_type, home)
         note = type_note(recipient.name, recipient.recipient_type, home)
         if SALE.search(recipient.purpose):
-            yield ("Plate reader data may not be sold, leased or rented.", describe(recipient))
+            yield ("Plate reader data may not be sold, leased or rented.",
+                   quoted_recipient(recipient))
         elif serves_immigration(recipient, home):
             yield ("Plate reader systems may not be used for immigration investigation or "
-                   "enforcement, and their data may not be shared." + note, describe(recipient))
+                   "enforcement, and their data may not be shared." + note,
+                   quoted_recipient(recipient))
         elif real_type not in HOME_PUBLIC_AGENCIES and not JUDICIAL.search(
                 f"{recipient.purpose} {recipient.legal_basis}"):
             yield ("Plate reader data may be shared only as required in a judicial proceeding; "
                    "direct access is allowed only to other Washington state or local agencies "
-                   "authorized to use plate readers." + note, describe(recipient))
+                   "authorized to use plate readers." + note, quoted_recipient(recipient))
 
 
 def _alpr_network(facts: VersionFacts, _settings: dict):
@@ -260,4 +256,4 @@ RULES = (
     ),
 )
 
-__all__ = ["RULES", "describe", "restricts_immigration_use", "serves_immigration"]
+__all__ = ["RULES", "restricts_immigration_use", "serves_immigration"]
