@@ -138,7 +138,8 @@ def test_hidden_comment_leaves_a_dated_placeholder_and_keeps_the_text(client, lo
     client.post("/auth/logout")
     page = client.get(f"/proposals/{item.id}").get_data(as_text=True)
     assert "Spam spam spam" not in page
-    assert f"Comment {saved.tracking_number} was hidden by the clerk on" in page
+    assert "A comment was hidden by the clerk on" in page
+    assert saved.tracking_number not in page  # it would open the hidden comment's receipt
     assert "Commercial spam" in page
     db.expire_all()
     assert db.query(Comment).one().body == "Spam spam spam"
