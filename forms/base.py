@@ -7,13 +7,14 @@ so no field can be forgotten: binding adds the checks to each field.
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, DateTimeField, FieldList, Form, FormField
 from wtforms.csrf.core import CSRFTokenField
-from wtforms.fields import IntegerField, PasswordField
+from wtforms.fields import HiddenField, IntegerField, PasswordField, StringField
 
 from .limits import (
     RETYPE_MESSAGE,
     DateWithin,
     NumberWithin,
     Storable,
+    Visible,
     column_int,
     storable,
 )
@@ -33,13 +34,15 @@ def guard(field) -> None:
     """Add the storable-input checks to one bound field (the class's lists stay untouched)."""
     if isinstance(field, UNCHECKED):
         return
-    first = Storable(RETYPE_MESSAGE) if isinstance(field, PasswordField) else Storable()
+    first = [Storable(RETYPE_MESSAGE) if isinstance(field, PasswordField) else Storable()]
+    if isinstance(field, StringField) and not isinstance(field, PasswordField | HiddenField):
+        first.append(Visible())  # text a reader would see: a title, a name, a comment
     last = []
     if isinstance(field, IntegerField) and not _bounded(field):
         last.append(column_int())  # the safety net for a number given no range of its own
     if isinstance(field, DateField | DateTimeField):
         last.append(DateWithin())
-    field.validators = [first, *field.validators, *last]
+    field.validators = [*first, *field.validators, *last]
     # The text is shown again without the hidden characters even when validation never
     # runs (a form given back after its security token expired).
     field.filters = (*field.filters, storable)

@@ -1,11 +1,14 @@
 """The public comment form: anonymous, as an individual, or for an organization."""
 
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from .base import InputForm
 
 MAX_COMMENT = 5000
+# The form's own nonce (secrets.token_urlsafe(24) gives 32 such characters). A blank or
+# odd one cannot tell a resend of this form from another form, so the form is given back.
+NONCE_SHAPE = r"^[A-Za-z0-9_-]{32}$"
 
 
 class CommentForm(InputForm):
@@ -28,7 +31,8 @@ class CommentForm(InputForm):
                     "about yourself or others.",
         render_kw={"rows": 8},
     )
-    nonce = HiddenField()  # the page's own button sends the form: no SubmitField to bind
+    # The page's own button sends the form: no SubmitField to bind.
+    nonce = HiddenField(validators=[Regexp(NONCE_SHAPE, message="resend")])
 
     def validate(self, extra_validators=None) -> bool:
         """Check the fields, then that the chosen way of appearing has its name.

@@ -1,6 +1,7 @@
 """What a typed value may hold so that every database can store it, with plain messages."""
 
 import re
+import unicodedata
 from datetime import date
 
 from wtforms.validators import StopValidation, ValidationError
@@ -41,6 +42,31 @@ def storable(value):
     if isinstance(value, list):
         return [storable(item) for item in value]
     return value
+
+
+# What shows nothing on a page: controls and format characters (zero-width spaces, bidi
+# overrides), separators, combining marks on their own, unassigned and private code
+# points, and the few "letters" that are blank fillers.
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp", "Mn", "Me"})
+BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+INVISIBLE_MESSAGE = ("This holds only invisible characters. Type the text, or leave the "
+                     "box empty if it is optional.")
+
+
+def has_visible_text(value: str) -> bool:
+    """Say whether `value` holds at least one character a reader can see."""
+    return any(ch not in BLANK_LETTERS and unicodedata.category(ch) not in INVISIBLE_CATEGORIES
+               for ch in value)
+
+
+class Visible:
+    """Refuse text that is not blank yet shows nothing (zero-width spaces, say)."""
+
+    def __call__(self, form, field) -> None:
+        data = field.data
+        if isinstance(data, str) and data.strip() and not has_visible_text(data):
+            field.errors[:] = []
+            raise StopValidation(INVISIBLE_MESSAGE)
 
 
 class Storable:

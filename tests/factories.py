@@ -1,5 +1,6 @@
 """Factory functions that build records by calling the real services."""
 
+import hashlib
 from datetime import timedelta
 
 from forms.documents import IMPACT_REPORT, USE_POLICY
@@ -14,6 +15,11 @@ _HASH: dict[str, str] = {}
 
 ALL_FINDINGS = ["benefits_outweigh_costs", "civil_liberties_safeguarded",
                 "no_disparate_impact", "no_less_invasive_alternative"]
+
+
+def form_nonce(label: str) -> str:
+    """Return a comment form's nonce for `label`: the shape the form gives, one per label."""
+    return hashlib.sha256(label.encode()).hexdigest()[:32]
 
 
 def password_hash() -> str:

@@ -35,7 +35,7 @@ from reviewapp.permissions import (
     can_withdraw,
 )
 from reviewapp.services import comments, council, emergency, inventory, reports
-from tests.factories import ALL_FINDINGS, PASSWORD, complete_data
+from tests.factories import ALL_FINDINGS, PASSWORD, complete_data, form_nonce
 
 ANON = "anonymous"
 SUBMITTER = "submitter"
@@ -369,7 +369,7 @@ def test_role_matrix(role, app, client, world, db, login_as):
         allowed = role in ACCESS[endpoint][method]
         data = dict(target.data)
         if endpoint == "public.comment":
-            data["nonce"] = f"matrix-{role}-{nonce}"
+            data["nonce"] = form_nonce(f"matrix-{role}-{nonce}")
         requester = client
         if endpoint == "auth.login" and method == "POST":
             # Posting real credentials signs in; an anonymous visitor uses a spare client.

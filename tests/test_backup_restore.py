@@ -49,6 +49,7 @@ from reviewapp.models import (
     Stage,
 )
 from tests.clock import FrozenClock
+from tests.factories import form_nonce
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 ROOT = Path(__file__).resolve().parent.parent
@@ -527,7 +528,7 @@ class Commenter(threading.Thread):
             response = self.client.post(self.url, data={
                 "submitter_type": "anonymous", "position": "oppose",
                 "body": f"Comment number {self.posted} while the backup runs.",
-                "nonce": f"concurrent-{self.posted}"})
+                "nonce": form_nonce(f"concurrent-{self.posted}")})
             if response.status_code != 302:
                 self.failure = response.status_code
                 return

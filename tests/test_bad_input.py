@@ -32,7 +32,7 @@ from reviewapp.models import (
     Stage,
 )
 from reviewapp.services import comments, council, reports
-from tests.factories import ALL_FINDINGS, PASSWORD, complete_data
+from tests.factories import ALL_FINDINGS, PASSWORD, complete_data, form_nonce
 from tests.test_access_matrix import ACCESS, ANON, ROLES
 
 NUL_WORDS = "hidden character"
@@ -216,7 +216,7 @@ def test_nul_in_a_public_comment(client, world, db):
     typed = {"name": "Ana\x00 Ruiz", "body": "I oppose\x00 this drone program."}
     response = client.post(f"/proposals/{item.id}/comment",
                            data={**typed, "submitter_type": "individual",
-                                 "position": "oppose", "nonce": "bad-input-nonce"})
+                                 "position": "oppose", "nonce": form_nonce("bad-input")})
     assert_refused_at(response, "name")
     parsed = assert_refused_at(response, "body")
     assert_kept(parsed, typed)

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from reviewapp import audit, pdf
 from reviewapp.models import AuditEvent, Comment, Determination, Stage
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, form_nonce
 
 WAIT = 30  # seconds any step may take before the test calls it stuck
 
@@ -43,13 +43,15 @@ def test_a_comment_commits_while_a_determination_renders(app, client, login_as, 
         # the render, this post would wait for the render, which waits for this post.
         resident = app.test_client()
         posted = resident.post(f"/proposals/{open_id}/comment", data={
-            "nonce": "during-render", "submitter_type": "anonymous", "position": "oppose",
+            "nonce": form_nonce("during-render"), "submitter_type": "anonymous",
+            "position": "oppose",
             "body": "Posted while the determination was rendering."})
         assert posted.status_code == 302, posted.get_data(as_text=True)[:500]
         assert posted.headers["Location"].startswith("/receipts/RA-")
         assert clerk.is_alive(), "the determination finished first: nothing was shown"
         with app.extensions["db_read_sessionmaker"]() as reader:
-            stored = reader.scalar(select(Comment).where(Comment.nonce == "during-render"))
+            stored = reader.scalar(select(Comment).where(
+                Comment.nonce == form_nonce("during-render")))
             assert stored is not None, "the receipt came before the commit"
     finally:
         comment_in.set()

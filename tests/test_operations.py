@@ -31,6 +31,7 @@ from reviewapp.models import Stage
 from reviewapp.outage import PAGE, is_unreachable
 from reviewapp.permissions import PermissionDenied
 from reviewapp.ratelimit import limiter
+from tests.factories import form_nonce
 from tests.test_migrations import empty_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,7 +131,7 @@ def test_the_static_page_is_plain_accessible_html_allowed_by_its_own_policy(down
 def test_anonymous_requests_get_the_503_page(down_app, method, path, capsys):
     response = down_app.test_client().open(path, method=method, data={
         "submitter_type": "anonymous", "position": "oppose", "body": "Kept by the browser.",
-        "nonce": "n-1"})
+        "nonce": form_nonce("n-1")})
     assert_outage_page(response)
     lines = json_lines(capsys.readouterr().err)
     failures = [e for e in lines if e["message"] == "database unreachable"]

@@ -1,5 +1,7 @@
 """The holes a probe of every route and field found (issue 10), each pinned by a test."""
 
+import re
+
 from reviewapp.models import Comment, Stage
 from tests.test_views_process import comment
 
@@ -28,3 +30,58 @@ def test_a_commenters_name_is_isolated_from_the_text_around_it(client, world):
     page = client.get(f"/proposals/{item.id}").get_data(as_text=True)
     for html in (receipt, page):
         assert f"<bdi>{name}</bdi>" in html
+
+
+def test_a_comment_of_invisible_characters_only_is_refused_and_kept(client, world, db):
+    item = world.proposal(Stage.PUBLIC_COMMENT)
+    for invisible in ("\u200b\u200b\u200b", "\u2060\u200d \u3164", "\u202e\u202c"):
+        response = comment(client, item, body=invisible)
+        assert response.status_code == 400
+        assert "only invisible characters" in response.get_data(as_text=True)
+    assert db.query(Comment).count() == 0
+
+
+def test_a_name_of_invisible_characters_only_is_refused(client, world, db):
+    item = world.proposal(Stage.PUBLIC_COMMENT)
+    response = comment(client, item, submitter_type="individual", name="\u200b\u200c")
+    assert response.status_code == 400
+    assert db.query(Comment).count() == 0
+
+
+def _nonce(number: int) -> str:
+    return f"{number:032d}"
+
+
+def test_the_same_form_sent_twice_stores_once_and_gives_the_same_receipt(client, world, db):
+    item = world.proposal(Stage.PUBLIC_COMMENT)
+    first = comment(client, item, nonce=_nonce(1), body="Keep the drones grounded.")
+    again = comment(client, item, nonce=_nonce(1), body="Keep the drones grounded.")
+    assert first.status_code == again.status_code == 302
+    assert first.headers["Location"] == again.headers["Location"]
+    assert db.query(Comment).count() == 1
+
+
+def test_a_different_comment_under_a_used_nonce_is_given_back_not_dropped(client, world, db):
+    item = world.proposal(Stage.PUBLIC_COMMENT)
+    first = comment(client, item, nonce=_nonce(2), body="Someone else's comment.")
+    reused = comment(client, item, nonce=_nonce(2), body="My own, different comment.")
+    assert reused.status_code == 409
+    page = reused.get_data(as_text=True)
+    assert "Send your comment again" in page and "My own, different comment." in page
+    assert first.headers["Location"].rsplit("/", 1)[1] not in page  # not their receipt
+    assert _nonce(2) not in page  # a fresh nonce, so sending again stores it
+    fresh = re.search(r'name="nonce" type="hidden" value="([^"]+)"', page).group(1)
+    stored = comment(client, item, nonce=fresh, body="My own, different comment.")
+    assert stored.status_code == 302
+    assert db.query(Comment).count() == 2
+
+
+def test_a_blank_or_odd_nonce_gives_the_form_back_with_the_text(client, world, db):
+    item = world.proposal(Stage.PUBLIC_COMMENT)
+    comment(client, item, nonce="", body="The first blank one.")
+    for odd in ("", "x", "a b" * 20):
+        response = comment(client, item, nonce=odd, body="Another resident's words.")
+        assert response.status_code == 409
+        page = response.get_data(as_text=True)
+        assert "Send your comment again" in page and "Another resident&#39;s words." in page
+    assert db.query(Comment).count() == 0

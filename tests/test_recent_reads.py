@@ -9,6 +9,7 @@ from reviewapp.models import Comment, Proposal, Stage
 from reviewapp.services import comments
 from reviewapp.views.public import RECENT_TARGETS
 from reviewapp.views.recent_reads import RecentReads
+from tests.factories import form_nonce
 from tests.test_rendered_once import blank_form
 
 WINDOW = 1.0  # seconds
@@ -89,7 +90,8 @@ def test_a_post_is_checked_against_the_database_not_the_reused_read(app, world, 
     assert "Send comment" in blank_form(reader, item.id)  # the form, from the reused read
     text = "Please do not buy the drones."
     response = reader.post(f"/proposals/{item.id}/comment", data={
-        "nonce": "n-after-withdrawal", "submitter_type": "anonymous", "position": "oppose",
+        "nonce": form_nonce("n-after-withdrawal"), "submitter_type": "anonymous",
+        "position": "oppose",
         "body": text})
     assert response.status_code == 409  # refused: the proposal is no longer open
     assert text in response.get_data(as_text=True)  # and nothing the person wrote is lost

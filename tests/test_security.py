@@ -42,7 +42,7 @@ from reviewapp.security import csrf
 from reviewapp.services import comments, council, intake
 from reviewapp.services.accounts import create_account
 from reviewapp.services.determinations import stored_pdf
-from tests.factories import ALL_FINDINGS, PASSWORD, complete_data
+from tests.factories import ALL_FINDINGS, PASSWORD, complete_data, form_nonce
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -65,6 +65,7 @@ def comment_form(**overrides) -> dict:
     data = {"submitter_type": "anonymous", "position": "oppose",
             "body": "Please do not buy this.", "nonce": "nonce-1"}
     data.update(overrides)
+    data["nonce"] = form_nonce(data["nonce"])
     return data
 
 

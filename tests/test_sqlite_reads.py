@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import event
 
 from reviewapp.models import Stage
+from tests.factories import form_nonce
 from tests.scratch_db import PG_URL
 
 pytestmark = pytest.mark.skipif(bool(PG_URL), reason="SQLite's own transactions")
@@ -75,7 +76,8 @@ def test_a_comments_post_is_one_immediate_transaction_on_the_driver(app, world, 
 
     def post():
         response = client.post(f"/proposals/{item.id}/comment", data={
-            "submitter_type": "anonymous", "position": "oppose", "nonce": "one-transaction",
+            "submitter_type": "anonymous", "position": "oppose",
+            "nonce": form_nonce("one-transaction"),
             "body": "Please do not buy this."})
         assert response.status_code == 302
 

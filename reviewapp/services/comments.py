@@ -33,6 +33,14 @@ from .transitions import current_period, move, situation
 TRACKING_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 
 
+class FormAlreadyUsed(Exception):
+    """The form's nonce already stored a different comment: this one is not the same form.
+
+    A resend of the same comment gets its receipt; different text under a used nonce (a
+    copied or cached form) must neither be dropped nor be shown someone else's receipt.
+    """
+
+
 class CommentsClosed(Exception):
     """The proposal is not accepting comments at this time."""
 
@@ -138,6 +146,10 @@ _COMMENT_TARGET = DriverStatement(
 _BY_NONCE = select(Comment).where(Comment.nonce == bindparam("nonce"))
 _TRACKING_BY_NONCE = DriverStatement(select(Comment.__table__.c.tracking_number)
                                      .where(Comment.__table__.c.nonce == bindparam("nonce")))
+_SENT_BY_NONCE = DriverStatement(
+    select(*(Comment.__table__.c[name] for name in (
+        "tracking_number", "submitter_type", "position", "body", "name", "organization")))
+    .where(Comment.__table__.c.nonce == bindparam("nonce")))
 # The proposal still takes comments in the period the comment names: it is in its comment
 # stage and the period is its current version's. The comment's insert checks this itself,
 # under SQLite's write lock or in PostgreSQL's statement, so the form's proposal may come
@@ -197,7 +209,13 @@ def post_comment(session: Session, proposal: Proposal | CommentTarget, now: date
                     nonce=nonce, submitter_type=submitter_type, position=position, body=body,
                     name=name, organization=organization)
     if values is None:
-        return session.scalar(_BY_NONCE, {"nonce": nonce})
+        stored = session.scalar(_BY_NONCE, {"nonce": nonce})
+        if (stored.submitter_type, stored.position, stored.body, stored.name,
+                stored.organization) != _as_stored(
+                    nonce=nonce, submitter_type=submitter_type, position=position, body=body,
+                    name=name, organization=organization):
+            raise FormAlreadyUsed()
+        return stored
     # The stored row as an object of the session, without reading it back: what was
     # inserted is known, and anything else (a default) loads when first asked for.
     comment = Comment(**values)
@@ -232,8 +250,28 @@ def take_comment(connection: OnDriver, target: CommentTarget, now: datetime, *,
         except CommentsClosed:
             raise CommentsClosed(fresh) from None
     if values is None:
-        return _TRACKING_BY_NONCE.scalar(connection, {"nonce": nonce})
+        return _receipt_of_resend(connection, fields)
     return values["tracking_number"]
+
+
+def _receipt_of_resend(connection: OnDriver, fields: dict) -> str:
+    """Return the tracking number stored under the form's nonce, if it stored this comment.
+
+    Raises FormAlreadyUsed when the nonce stored a different comment.
+    """
+    tracking_number, *stored = _SENT_BY_NONCE.row(connection, {"nonce": fields["nonce"]})
+    if tuple(stored) != _as_stored(**fields):
+        raise FormAlreadyUsed()
+    return tracking_number
+
+
+def _as_stored(*, nonce: str, submitter_type: str, position: str, body: str,
+               name: str | None, organization: str | None) -> tuple:
+    """Return what _store keeps of a comment, in _SENT_BY_NONCE's order, to compare."""
+    kind = SubmitterType(submitter_type)
+    return (kind, Position(position), body.strip(),
+            _kept(name) if kind is SubmitterType.INDIVIDUAL else None,
+            _kept(organization) if kind is SubmitterType.ORGANIZATION else None)
 
 
 def _store(connection: OnDriver, proposal_id: int, file_number: str,

@@ -37,7 +37,13 @@ from ..models import (
 from ..permissions import can_edit, can_view_private
 from ..ratelimit import comment_limit, limiter
 from ..read.comment_pages import PageAt, comment_page
-from ..services.comments import CommentsClosed, CommentTarget, comment_target, take_comment
+from ..services.comments import (
+    CommentsClosed,
+    CommentTarget,
+    FormAlreadyUsed,
+    comment_target,
+    take_comment,
+)
 from ..services.determinations import stored_pdf
 from ..services.transitions import effective_stage
 from . import first_errors, proposal_or_404
@@ -213,6 +219,8 @@ def comment(proposal_id: int):
         return _render_comment(_recent_comment_target(proposal_id), None)
     form = _comment_form()
     if not form.validate_on_submit():
+        if form.nonce.errors:
+            return _form_to_send_again(_comment_target_or_404(proposal_id), form)
         return _render_comment(_comment_target_or_404(proposal_id), form,
                                400 if form.errors else 200)
     # Checked and valid: one short write transaction stores the comment (on SQLite the
@@ -230,8 +238,17 @@ def comment(proposal_id: int):
             )
     except CommentsClosed as closed:
         return _render_comment(closed.target or target, form, 409, notice="closed")
+    except FormAlreadyUsed:
+        return _form_to_send_again(target, form)
     # Sent only after the commit: a receipt always names a stored comment.
     return redirect(url_for("public.receipt", tracking_number=tracking_number))
+
+
+def _form_to_send_again(target: CommentTarget, form: CommentForm):
+    """Give the form back, text kept, with a fresh nonce: its own was blank or used."""
+    form.nonce.errors = []  # said by the notice, not as a field's error
+    form.nonce.data = secrets.token_urlsafe(24)
+    return _render_comment(target, form, 409, notice="resend")
 
 
 def comment_form_again(proposal_id: int):
