@@ -47,8 +47,12 @@ def rotate_token(user: User) -> None:
 
 
 def safe_next(target: str | None) -> str:
-    """Return `target` if it is a path on this site, else '/' (no open redirects)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Return `target` if it is a path on this site, else '/' (no open redirects).
+
+    A control character (a line break, say) is refused too: no header may carry it.
+    """
+    if (not target or not target.startswith("/") or target.startswith("//") or "\\" in target
+            or any(ord(ch) < 32 or ord(ch) == 127 for ch in target)):
         return "/"
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:

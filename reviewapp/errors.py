@@ -56,6 +56,27 @@ def falls_back_when_database_down(handler):
     return guarded
 
 
+def _record_refusal() -> None:
+    """Log a refused request, and audit it when a signed-in account was refused (ASVS 7.2.2).
+
+    Staff only: a refused visitor has no identity to record, and none is kept.
+    """
+    from flask_login import current_user
+
+    from . import audit, clock
+    from .db import get_session
+
+    if not current_user.is_authenticated:
+        log.info("403 %s %s", request.method, request.path)
+        return
+    log.warning("403 %s %s account %s", request.method, request.path, current_user.id)
+    db = get_session()
+    db.rollback()  # nothing the refused request began is kept
+    audit.record(db, current_user, "access_refused", "route", request.path, clock.now(),
+                 method=request.method)
+    db.commit()
+
+
 def init_app(app: Flask) -> None:
     """Register the error handlers."""
     outage.page()  # read now: a missing page should stop start-up, not the first outage
@@ -63,7 +84,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(PermissionDenied)
     @falls_back_when_database_down
     def forbidden(_exc):
-        log.info("403 %s %s", request.method, request.path)
+        _record_refusal()
         return error_page(403, "You do not have access to this",
                           "Your account cannot do this. If you think it should, ask the "
                           "city clerk.")

@@ -1,8 +1,14 @@
 """The holes a probe of every route and field found (issue 10), each pinned by a test."""
 
+import logging
 import re
 
-from reviewapp.models import Comment, Stage
+from sqlalchemy import select
+
+from reviewapp import permissions
+from reviewapp.audit import verify_chain
+from reviewapp.models import AuditEvent, Comment, Stage
+from tests.factories import PASSWORD
 from tests.test_views_process import comment
 
 
@@ -85,3 +91,37 @@ def test_a_blank_or_odd_nonce_gives_the_form_back_with_the_text(client, world, d
         page = response.get_data(as_text=True)
         assert "Send your comment again" in page and "Another resident&#39;s words." in page
     assert db.query(Comment).count() == 0
+
+
+def test_a_line_break_in_next_at_sign_in_goes_home_instead_of_failing(client, world):
+    clerk = world.user("clerk")
+    for target in ("/clerk/%0d%0aSet-Cookie:x=1", "/clerk/%0aX", "/clerk/%09", "/clerk/%7f"):
+        client.post("/auth/logout")
+        response = client.post(f"/auth/login?next={target}",
+                               data={"email": clerk.email, "password": PASSWORD})
+        assert response.status_code == 302
+        assert response.headers["Location"] == "/"
+
+
+def test_a_refusal_of_a_signed_in_account_is_logged_and_audited(client, login_as, db, caplog):
+    analyst = login_as("submitter")
+    with caplog.at_level(logging.INFO, logger="reviewapp"):
+        response = client.get("/clerk/")
+    assert response.status_code == 403
+    assert any("403 GET /clerk/" in r.getMessage() and str(analyst.id) in r.getMessage()
+               for r in caplog.records)
+    refused = db.scalars(select(AuditEvent).where(AuditEvent.action == "access_refused")).all()
+    assert [(e.actor_id, e.object_id) for e in refused] == [(analyst.id, "/clerk/")]
+    assert verify_chain(db).ok
+
+
+def test_a_permission_check_that_raises_refuses_instead_of_failing(client, login_as,
+                                                                   monkeypatch):
+    login_as("clerk")
+
+    def broken(user, role):
+        raise RuntimeError("a permission check failed")
+
+    monkeypatch.setattr(permissions, "_has_role", broken)
+    assert client.get("/clerk/").status_code == 403
+    assert permissions.can_manage_process(object()) is False

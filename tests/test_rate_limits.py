@@ -81,7 +81,8 @@ class TestTooManyKeepsWhatWasTyped:
         assert refused.status_code == 429
         assert "Too many comments at once" in page and 'role="alert"' in page
         assert text in page
-        assert f'value="{form_nonce("second")}"' in page  # the same nonce: sending again stores it once
+        # The same nonce: sending again stores it once.
+        assert f'value="{form_nonce("second")}"' in page
         assert db.query(Comment).count() == 1
 
     def test_a_refused_sign_in_keeps_the_email(self, client, world):

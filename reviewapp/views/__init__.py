@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from ..db import get_session
 from ..models import Proposal, User
+from ..permissions import can_view_private
 from ..record import load_proposal
 
 
@@ -32,9 +33,13 @@ def register_blueprints(app: Flask) -> None:
 
 
 def proposal_or_404(proposal_id: int) -> Proposal:
-    """Load a proposal with its versions, or answer 404."""
+    """Load a proposal the signed-in user may see, with its versions, or answer 404.
+
+    Another department's unsubmitted draft is 404 on every page, staff pages included:
+    it is not part of the record yet, and a 403 would say that it exists.
+    """
     proposal = load_proposal(get_session(), proposal_id)
-    if proposal is None:
+    if proposal is None or not can_view_private(current_user, proposal):
         abort(404)
     return proposal
 

@@ -34,7 +34,7 @@ from ..models import (
     SubmitterType,
     TechnologyCategory,
 )
-from ..permissions import can_edit, can_view_private
+from ..permissions import can_edit
 from ..ratelimit import comment_limit, limiter
 from ..read.comment_pages import PageAt, comment_page
 from ..services.comments import (
@@ -93,9 +93,7 @@ def rules():
 def proposal(proposal_id: int):
     """The whole public record of one proposal."""
     db = get_session()
-    item = proposal_or_404(proposal_id)
-    if not can_view_private(current_user, item):
-        abort(404)  # a draft is not public; do not reveal that it exists
+    item = proposal_or_404(proposal_id)  # a draft is 404: do not reveal that it exists
     now = clock.now()
     number = request.args.get("version", type=int)
     # The public reads submitted versions only; the department also sees its working copy.
