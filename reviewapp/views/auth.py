@@ -73,7 +73,11 @@ def logout():
     logout_user()
     session.clear()
     flash("You are signed out.")
-    return redirect(url_for("public.index"))
+    response = redirect(url_for("public.index"))
+    # The browser forgets the unsaved text it kept (draft-keeper.js): on a shared computer
+    # the next person must not be offered it.
+    response.headers["Clear-Site-Data"] = '"storage"'
+    return response
 
 
 @bp.route("/confirm", methods=["GET", "POST"])
