@@ -8,7 +8,9 @@ from sqlalchemy import select
 from reviewapp import permissions
 from reviewapp.audit import verify_chain
 from reviewapp.models import AuditEvent, Comment, Stage
+from reviewapp.record import load_proposal
 from tests.factories import PASSWORD
+from tests.test_views_department import form_data
 from tests.test_views_process import comment
 
 
@@ -125,3 +127,31 @@ def test_a_permission_check_that_raises_refuses_instead_of_failing(client, login
     monkeypatch.setattr(permissions, "_has_role", broken)
     assert client.get("/clerk/").status_code == 403
     assert permissions.can_manage_process(object()) is False
+
+
+def test_a_returned_proposals_new_title_is_public_only_once_resubmitted(client, login_as,
+                                                                         world, db):
+    item = world.proposal(Stage.SUBMITTED)
+    old_title = item.title
+    login_as("clerk")
+    client.post(f"/clerk/proposals/{item.id}/return", data={"reasons": "Name the vendor."})
+    login_as("submitter")
+    edited = form_data(title="A quieter new title")
+    response = client.post(f"/department/proposals/{item.id}/edit", data=edited)
+    assert response.status_code == 302
+    client.post("/auth/logout")
+    for path in (f"/proposals/{item.id}", "/"):
+        page = client.get(path).get_data(as_text=True)
+        assert old_title in page and "A quieter new title" not in page, path
+
+    login_as("submitter")
+    form = client.get(f"/department/proposals/{item.id}/edit").get_data(as_text=True)
+    assert 'value="A quieter new title"' in form  # the department sees its own edit
+    client.post(f"/department/proposals/{item.id}/edit",
+                data={**edited, "save": "", "submit_for_review": "1"})
+    client.post("/auth/logout")
+    page = client.get(f"/proposals/{item.id}").get_data(as_text=True)
+    assert "A quieter new title" in page
+    db.expire_all()
+    versions = load_proposal(db, item.id).versions
+    assert [v.title for v in versions] == [old_title, "A quieter new title"]

@@ -119,7 +119,8 @@ def test_submission_freezes_the_version_and_computes_findings(client, login_as, 
 def test_other_department_cannot_see_or_edit_a_draft(client, login_as, world):
     draft = world.proposal(Stage.DRAFT)
     login_as("other_submitter")
-    assert client.get(f"/department/proposals/{draft.id}/edit").status_code == 403
+    # 404, not 403: another department's draft is not revealed to exist.
+    assert client.get(f"/department/proposals/{draft.id}/edit").status_code == 404
     assert client.get(f"/proposals/{draft.id}").status_code == 404
 
 

@@ -74,6 +74,9 @@ class ProposalVersion(Base):
     impact_report_sha256: Mapped[str | None] = mapped_column(String(64))
     use_policy_sha256: Mapped[str | None] = mapped_column(String(64))
 
+    # The title as filed with this version; it becomes the proposal's (public) title when
+    # the version is submitted. NULL in versions filed before titles were versioned.
+    title: Mapped[str | None] = mapped_column(String(300))
     trigger: Mapped[Trigger | None] = mapped_column(enum_column(Trigger, "trigger"))
     technology_category: Mapped[TechnologyCategory | None] = mapped_column(
         enum_column(TechnologyCategory, "technology_category")

@@ -83,8 +83,11 @@ def save_draft(session: Session, proposal: Proposal, actor: User, now: datetime,
     version = proposal.current_version
     if version.is_frozen:
         version = _new_version_from(session, proposal, version, now)
-    proposal.title = data.title.strip() or proposal.title
     _apply(version, data, now)
+    if not any(v.is_frozen for v in proposal.versions):
+        # Never submitted, so not public: the title may follow the draft. Otherwise the
+        # public title changes only when the new version is submitted.
+        proposal.title = version.title
     session.flush()
     return version
 
@@ -94,7 +97,7 @@ def _new_version_from(session: Session, proposal: Proposal, previous: ProposalVe
     """Copy a frozen version into a new editable one (the old one stays in the record)."""
     version = ProposalVersion(
         proposal=proposal, number=previous.number + 1, created_at=now, updated_at=now,
-        trigger=previous.trigger, technology_category=previous.technology_category,
+        title=previous.title or proposal.title, trigger=previous.trigger, technology_category=previous.technology_category,
         technology_name=previous.technology_name, vendor=previous.vendor,
         product=previous.product, acquisition_cost_cents=previous.acquisition_cents,
         annual_cost_cents=previous.annual_cents, funding_source=previous.funding_source,
@@ -119,6 +122,7 @@ def _apply(version: ProposalVersion, data: DraftData, now: datetime) -> None:
     """Write the draft data onto an editable version."""
     if version.is_frozen:
         raise ValueError("a submitted version cannot change")
+    version.title = data.title.strip() or version.title or version.proposal.title
     version.trigger = Trigger(data.trigger) if data.trigger else None
     version.technology_category = (
         TechnologyCategory(data.technology_category) if data.technology_category else None
@@ -169,6 +173,8 @@ def submit(session: Session, proposal: Proposal, actor: User, now: datetime,
     impact_sha, policy_sha = documents.document_hashes(version)
     version.impact_report_sha256, version.use_policy_sha256 = impact_sha, policy_sha
     version.submitted_at = now
+    if version.title:
+        proposal.title = version.title  # the filed title is the public one from now on
     store_findings(session, version, profile)
     session.flush()
     return version

@@ -14,6 +14,7 @@ from ..jurisdiction import profile
 from ..models import Proposal, RecipientType, SensitiveLocation, TechnologyCategory, Trigger
 from ..particulars import VOCABULARIES
 from ..permissions import can_create_proposal, can_edit, can_withdraw, require
+from ..record import load_proposal
 from ..services import proposals as service
 from ..workflow import TransitionNotAllowed
 from . import actor, first_errors, proposal_or_404
@@ -77,7 +78,7 @@ def _draft_data(form: ProposalForm) -> service.DraftData:
 def _form_data(version) -> dict:
     """Return a version's content in the form's shape."""
     return {
-        "title": version.proposal.title,
+        "title": version.title or version.proposal.title,
         "trigger": version.trigger and version.trigger.value,
         "technology_category": version.technology_category and version.technology_category.value,
         "technology_name": version.technology_name, "vendor": version.vendor,
@@ -207,9 +208,11 @@ def proposal_form_again(proposal_id: int | None):
     problem = ("Your session's security check failed, so nothing was saved yet. Your text "
                "is below, unchanged: press Save draft again.")
     user = actor() if current_user.is_authenticated else None
-    proposal = proposal_or_404(proposal_id) if proposal_id else None
+    # Read without proposal_or_404: a signed-out analyst may not see the draft, but must
+    # get their own text back all the same.
+    proposal = load_proposal(get_session(), proposal_id) if proposal_id else None
     allowed = user is not None and (can_edit(user, proposal) if proposal
-                                    else can_create_proposal(user))
+                                    else proposal_id is None and can_create_proposal(user))
     form = _form()
     if not allowed:
         # Signed out (or never allowed): show only the person's own text, nothing stored.
