@@ -97,7 +97,8 @@ def _new_version_from(session: Session, proposal: Proposal, previous: ProposalVe
     """Copy a frozen version into a new editable one (the old one stays in the record)."""
     version = ProposalVersion(
         proposal=proposal, number=previous.number + 1, created_at=now, updated_at=now,
-        title=previous.title or proposal.title, trigger=previous.trigger, technology_category=previous.technology_category,
+        title=previous.title or proposal.title, trigger=previous.trigger,
+        technology_category=previous.technology_category,
         technology_name=previous.technology_name, vendor=previous.vendor,
         product=previous.product, acquisition_cost_cents=previous.acquisition_cents,
         annual_cost_cents=previous.annual_cents, funding_source=previous.funding_source,
