@@ -31,6 +31,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
                                 x_host=proxies, x_port=proxies)
 
     from . import (
+        audit_keys,
         auth,
         db,
         errors,
@@ -48,6 +49,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     logs.init_app(app)
     jurisdiction.init_app(app)
     db.init_app(app)
+    audit_keys.init_app(app)
     inputs.init_app(app)
     sessions.init_app(app)
     security.init_app(app)

@@ -2,19 +2,21 @@
 
 Altering, removing or reordering a stored event breaks the chain at that point, which
 `verify_chain` reports. The head hash is published on the site and in each determination,
-so truncating the tail is detectable too.
+so truncating the tail is detectable too. Each event's hash is also sealed with a key the
+database never holds (audit_keys.py), so rewriting rows and recomputing every hash fails.
 """
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Text, bindparam, func, insert, literal, select
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
+from .audit_keys import SealKeys, current_keys, seal_with
 from .driver_statements import DriverStatement, OnDriver
 from .models import AuditEvent, User
 
@@ -38,24 +40,8 @@ _READ_HEAD = DriverStatement(_NEWEST_HASH)
 _events = AuditEvent.__table__
 _APPEND = DriverStatement(insert(_events).returning(_events.c.id),
                           columns=("created_at", "actor_id", "actor_label", "action",
-                                   "object_type", "object_id", "details", "prev_hash", "hash"))
-# PostgreSQL: read the head and append in one statement, hashing in SQL (sha256 is built
-# in): one round trip less per event. Run only while the chain's lock is held, in a
-# statement after the one that took it, so its snapshot holds the newest head.
-_CONTENT = ("created_at", "actor_id", "actor_label", "action", "object_type", "object_id",
-            "details")
-_HEAD = select(func.coalesce(_NEWEST_HASH.scalar_subquery(),
-                             literal(GENESIS)).label("prev")).subquery("head")
-_APPEND_AFTER_HEAD = DriverStatement(
-    postgresql.insert(_events).from_select(
-        [*_CONTENT, "prev_hash", "hash"],
-        select(*(bindparam(name, type_=_events.c[name].type) for name in _CONTENT),
-               _HEAD.c.prev,
-               func.encode(func.sha256(func.convert_to(
-                   literal('["') + _HEAD.c.prev + literal('",')
-                   + bindparam("after_prev_hash", type_=Text), literal("UTF8"))),
-                   literal("hex"))))
-    .returning(_events.c.id, _events.c.prev_hash, _events.c.hash))
+                                   "object_type", "object_id", "details", "prev_hash", "hash",
+                                   "seal", "seal_key"))
 
 
 def _digest(prev_hash: str, created_at: datetime, actor_id: int | None, actor_label: str,
@@ -67,17 +53,6 @@ def _digest(prev_hash: str, created_at: datetime, actor_id: int | None, actor_la
         ensure_ascii=False, separators=(",", ":"),
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def _after_prev_hash(created_at: datetime, actor_id: int | None, actor_label: str,
-                     action: str, object_type: str, object_id: str, details: str) -> str:
-    """Return what _digest's canonical text holds after '["<prev_hash>",'.
-
-    A hash is hex, which JSON writes unescaped, so '["' + prev + '",' + this is exactly
-    the canonical text: PostgreSQL can hash it with the head it reads itself.
-    """
-    return json.dumps([created_at.isoformat(), actor_id, actor_label, action, object_type,
-                       object_id, details], ensure_ascii=False, separators=(",", ":"))[1:]
 
 
 def record(session: Session, actor: User | None, action: str, obj_type: str, obj_id,
@@ -93,12 +68,13 @@ def record(session: Session, actor: User | None, action: str, obj_type: str, obj
 
 def append(connection: OnDriver, actor: User | None, action: str, obj_type: str, obj_id,
            now: datetime, *, chain_locked: bool = False, **details) -> dict:
-    """Append one audit event on `connection`, inside its transaction; return its columns.
+    """Append one sealed audit event on `connection`, inside its transaction; return its columns.
 
     On the driver's cursor (driver_statements.py): every comment makes one, and needs no
-    ORM object for it. SQLite reads the head, then inserts; PostgreSQL takes the chain's
-    lock, then reads the head, hashes and inserts in one statement. chain_locked: an
-    earlier statement of this transaction carried chain_lock() (PostgreSQL).
+    ORM object for it. PostgreSQL first takes the chain's lock (SQLite's write lock is
+    already held); then the head is read, and the event hashed, sealed and inserted.
+    The seal is made here, never in SQL: its key must not reach the database.
+    chain_locked: an earlier statement of this transaction carried chain_lock().
     """
     now = now.astimezone(UTC)  # the database keeps UTC; hash what will be read back
     actor_id = actor.id if actor else None
@@ -106,15 +82,15 @@ def append(connection: OnDriver, actor: User | None, action: str, obj_type: str,
     details_json = json.dumps(details, sort_keys=True, ensure_ascii=False, default=str)
     content = dict(created_at=now, actor_id=actor_id, actor_label=actor_label, action=action,
                    object_type=obj_type, object_id=str(obj_id), details=details_json)
-    if connection.dialect.name == "postgresql":
-        if not chain_locked:
-            # Serialize appends so two transactions cannot both extend the same head.
-            _CHAIN_LOCK.scalar(connection)
-        event_id, prev_hash, event_hash = _APPEND_AFTER_HEAD.row(
-            connection, {**content, "after_prev_hash": _after_prev_hash(**content)})
-        return {"id": event_id, **content, "prev_hash": prev_hash, "hash": event_hash}
+    if connection.dialect.name == "postgresql" and not chain_locked:
+        # Serialize appends so two transactions cannot both extend the same head. The
+        # head is read by the next statement, whose snapshot follows the lock.
+        _CHAIN_LOCK.scalar(connection)
     prev_hash = _READ_HEAD.scalar(connection) or GENESIS
-    values = {**content, "prev_hash": prev_hash, "hash": _digest(prev_hash, **content)}
+    event_hash = _digest(prev_hash, **content)
+    keys = current_keys()
+    values = {**content, "prev_hash": prev_hash, "hash": event_hash,
+              "seal": keys.seal(event_hash), "seal_key": keys.current_fingerprint}
     return {"id": _APPEND.scalar(connection, values), **values}
 
 
@@ -132,10 +108,16 @@ class ChainReport:
         return self.first_bad_id is None
 
 
-def verify_chain(session: Session) -> ChainReport:
-    """Walk the chain in order and report the first event that does not verify."""
+def verify_chain(session: Session, keys: SealKeys | None = None) -> ChainReport:
+    """Walk the chain in order and report the first event that does not verify.
+
+    Each event must follow the one before, hash to its stored hash, and carry a seal made
+    with a known key, except events written before sealing began (all of them first).
+    """
+    keys = keys or current_keys()
     expected_prev = GENESIS
     count = 0
+    sealing = False
     for event in session.scalars(select(AuditEvent).order_by(AuditEvent.id)):
         count += 1
         if event.prev_hash != expected_prev:
@@ -147,8 +129,43 @@ def verify_chain(session: Session) -> ChainReport:
                              event.object_id, event.details)
         if recomputed != event.hash:
             return ChainReport(count, expected_prev, event.id, "its content was altered")
+        problem = _seal_problem(event, keys, sealing)
+        if problem:
+            return ChainReport(count, expected_prev, event.id, problem)
+        sealing = sealing or event.seal is not None
         expected_prev = event.hash
+    if count and not sealing:
+        # The newest event, at least, must be sealed: stripping every seal is tampering too.
+        return ChainReport(count, expected_prev, event.id,
+                           "no event is sealed (seals were removed, or the chain was written "
+                           "before sealing: `flask setup-db` starts it)")
     return ChainReport(count, expected_prev, None, "")
+
+
+def _seal_problem(event: AuditEvent, keys: SealKeys, sealing: bool) -> str:
+    """Say what is wrong with an event's seal, or '' if it is sound."""
+    if event.seal is None:
+        return ("its seal was removed (events before it are sealed)" if sealing else "")
+    key = keys.by_fingerprint.get(event.seal_key or "")
+    if key is None:
+        return (f"it is sealed with a key this host does not have (fingerprint "
+                f"{event.seal_key}): list that key in REVIEWAPP_AUDIT_OLD_KEYS")
+    if not hmac.compare_digest(seal_with(key, event.hash), event.seal):
+        return "its seal does not match (the event and its hash were rewritten)"
+    return ""
+
+
+def start_sealing(session: Session, now: datetime) -> bool:
+    """Seal the chain from here on if its newest event predates sealing; say if it did.
+
+    The sealed event follows the unsealed ones and so vouches for the chain as it stood.
+    """
+    newest = session.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1))
+    if newest is None or newest.seal is not None:
+        return False
+    record(session, None, "start_sealing", "audit_chain", "-", now,
+           key=current_keys().current_fingerprint, unsealed_before=newest.id)
+    return True
 
 
 def head_hash(session: Session) -> str:

@@ -22,6 +22,9 @@ class Config:
     ENV = "development"  # "production" demands an explicit SECRET_KEY
     SECRET_KEY: str | None = None
     SECRET_KEY_FALLBACKS: list[str] | None = None  # old keys, still accepted, for rotation
+    # The key that seals each audit event (audit_keys.py); None derives it from SECRET_KEY.
+    AUDIT_KEY: str | None = None
+    AUDIT_OLD_KEYS: list[str] | None = None  # keys that sealed earlier events (rotation)
     DATABASE_URL: str | None = None  # None means SQLite in the instance folder
     MIGRATION_DATABASE_URL: str | None = None  # an owner role for `flask setup-db`
     PROFILE = "ccops-model"
@@ -61,11 +64,11 @@ class Config:
 
 
 # Settings that are always text, even when they look like JSON ("123", "true").
-TEXT_SETTINGS = ("SECRET_KEY", "DATABASE_URL", "MIGRATION_DATABASE_URL", "PROFILE",
+TEXT_SETTINGS = ("SECRET_KEY", "AUDIT_KEY", "DATABASE_URL", "MIGRATION_DATABASE_URL", "PROFILE",
                  "RATELIMIT_STORAGE_URI", "ENV", "LOGIN_RATE_LIMIT",
                  "LOGIN_ACCOUNT_RATE_LIMIT", "COMMENT_RATE_LIMIT")
 # Settings that are lists: a JSON list, or names separated by commas.
-LIST_SETTINGS = ("TRUSTED_HOSTS", "SECRET_KEY_FALLBACKS")
+LIST_SETTINGS = ("TRUSTED_HOSTS", "SECRET_KEY_FALLBACKS", "AUDIT_OLD_KEYS")
 # Settings whose value is a number of seconds in the environment.
 DURATION_SETTINGS = ("IDLE_TIMEOUT", "SESSION_MAX_AGE")
 # Plain names kept from the first releases (README, deployments already written).

@@ -46,7 +46,7 @@ def test_counts_equal_a_real_count_after_comments_and_hides(db, world, clock):
         item = first if n % 3 else second
         saved.append(post(db, item, clock(), f"n{n}", position, kind))
         clock.advance(minutes=1)
-    post(db, first, clock(), "n1", "support")  # the same form again: stored once, counted once
+    post(db, first, clock(), "n1", "oppose")  # the same form again: stored once, counted once
     for comment in saved[::4]:
         comments.hide_comment(db, comment, world.clerk, clock(), "Off topic.")
     db.commit()
@@ -86,6 +86,8 @@ def test_comments_posted_at_once_from_many_sessions_are_all_counted(app, db, wor
 
     def resident(n: int) -> None:
         session = app.extensions["db_sessionmaker"]()
+        context = app.app_context()  # a thread of its own: appends need the app's seal key
+        context.push()
         try:
             proposal = record.load_proposal(session, item.id)
             session.commit()  # SQLite: let go of the write lock while the others load
@@ -97,6 +99,7 @@ def test_comments_posted_at_once_from_many_sessions_are_all_counted(app, db, wor
             errors.append(repr(exc))
         finally:
             session.close()
+            context.pop()
 
     threads = [threading.Thread(target=resident, args=(n,)) for n in range(residents)]
     for thread in threads:

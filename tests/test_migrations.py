@@ -1,6 +1,7 @@
 """Alembic builds the schema from an empty database, and it matches the models."""
 
 import os
+from datetime import UTC, datetime
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -93,5 +94,39 @@ def test_the_new_recipient_types_are_stored_on_a_migrated_database(tmp_path):
                     "AND tbl_name IN ('data_recipient', 'report_sharing')")).all()
                 assert len(triggers) == 4
             engine.dispose()
+    finally:
+        cleanup()
+
+
+def test_setup_db_seals_an_audit_chain_written_before_seals(tmp_path):
+    from reviewapp import audit, create_app
+    from reviewapp.db import get_session
+    from reviewapp.models import AuditEvent
+
+    url, cleanup = empty_database_url(tmp_path)
+    try:
+        command.upgrade(alembic_config(url), "0013")
+        engine = create_engine(url)
+        with engine.begin() as conn:  # an event as the app wrote it before seals existed
+            conn.execute(text(
+                "INSERT INTO audit_event (created_at, actor_id, actor_label, action, "
+                "object_type, object_id, details, prev_hash, hash) VALUES (:at, NULL, "
+                "'public', 'note', 'proposal', 'P-1', '{}', :prev, :hash)"),
+                {"at": "2026-12-01 10:00:00", "prev": audit.GENESIS,
+                 "hash": audit._digest(audit.GENESIS, datetime(2026, 12, 1, 10, tzinfo=UTC),
+                                       None, "public", "note", "proposal", "P-1", "{}")})
+        engine.dispose()
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "sealing-test-" + "k" * 32},
+                         instance_path=str(tmp_path / "instance"))
+        result = app.test_cli_runner().invoke(args=["setup-db"])
+        assert result.exit_code == 0, result.output
+        assert "every new event is sealed" in result.output
+        with app.app_context():
+            db = get_session()
+            report = audit.verify_chain(db)
+            assert report.ok and report.count == 2, report.problem
+            newest = db.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1))
+            assert newest.action == "start_sealing"
+        app.extensions["db_engine"].dispose()
     finally:
         cleanup()

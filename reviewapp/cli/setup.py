@@ -13,6 +13,7 @@ from flask import Flask, current_app
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, make_url
 
+from .. import audit, clock
 from ..db import database_url, normalize_url
 from ..models import Base
 from ..models.append_only import APPEND_ONLY_TABLES
@@ -130,6 +131,13 @@ def register_setup_command(app: Flask) -> None:
         """Create or upgrade the database schema (Alembic migrations) and grant the app role."""
         role = upgrade_database(current_app)
         click.echo("Database is at the latest migration.")
+        from . import command_session
+
+        with command_session() as db:
+            if audit.start_sealing(db, clock.now()):
+                db.commit()
+                click.echo("The audit chain's earlier events are now followed by a sealed "
+                           "event: every new event is sealed.")
         if role:
             click.echo(f"Role {role} may read every table and append to the public record; "
                        "it cannot change, delete or truncate it.")

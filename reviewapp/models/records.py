@@ -60,3 +60,7 @@ class AuditEvent(Base):
     details: Mapped[str] = mapped_column(Text, default="{}")
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)  # a fork fails
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # HMAC-SHA256 of `hash` under a key the database never holds (audit_keys.py), and
+    # that key's fingerprint. NULL only in events written before the chain was sealed.
+    seal: Mapped[str | None] = mapped_column(String(64))
+    seal_key: Mapped[str | None] = mapped_column(String(16))

@@ -1,0 +1,76 @@
+"""The keys that seal the audit chain: held by the app hosts, never by the database.
+
+Each event's hash is sealed with HMAC-SHA256 under the current key, and the seal names the
+key by a fingerprint. Whoever can write the database can still rewrite a row and
+recompute every hash, but not the seals: `verify-audit` then fails.
+
+The key comes from REVIEWAPP_AUDIT_KEY. Without it, it is derived from SECRET_KEY (also
+never in the database). To rotate: set the new key, and list the old ones, comma-separated,
+in REVIEWAPP_AUDIT_OLD_KEYS, so that events sealed before still verify.
+"""
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+
+EXTENSION = "audit_keys"
+DERIVATION_LABEL = b"reviewapp audit chain seal"
+
+
+def fingerprint(key: bytes) -> str:
+    """Name a key without revealing it (stored with each seal)."""
+    return hashlib.sha256(b"reviewapp audit key id:" + key).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class SealKeys:
+    """The current key, and every key a seal may name (the current one included)."""
+
+    current: bytes
+    by_fingerprint: dict[str, bytes]
+
+    @property
+    def current_fingerprint(self) -> str:
+        return fingerprint(self.current)
+
+    def seal(self, event_hash: str) -> str:
+        """Return the seal of an event's hash under the current key."""
+        return seal_with(self.current, event_hash)
+
+
+def seal_with(key: bytes, event_hash: str) -> str:
+    """Return HMAC-SHA256(key, hash) in hex."""
+    return hmac.new(key, event_hash.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def keys_from_config(config) -> SealKeys:
+    """Read AUDIT_KEY and AUDIT_OLD_KEYS; derive the key from SECRET_KEY when none is set."""
+    # Keys derived from the secret key and its fallbacks always verify: a city that moves
+    # from the derived key to its own, or rotates SECRET_KEY, keeps its old seals valid.
+    derived = [_derived(secret) for secret in (config.get("SECRET_KEY"),
+                                               *(config.get("SECRET_KEY_FALLBACKS") or []))
+               if secret]
+    given = (config.get("AUDIT_KEY") or "").strip()
+    current = given.encode("utf-8") if given else derived[0]
+    listed = config.get("AUDIT_OLD_KEYS") or []
+    if isinstance(listed, str):
+        listed = listed.split(",")
+    old = [k.strip().encode("utf-8") for k in listed if k.strip()]
+    return SealKeys(current, {fingerprint(k): k for k in (*derived, *old, current)})
+
+
+def _derived(secret_key: str) -> bytes:
+    """Return the seal key derived from a secret key (when no AUDIT_KEY is set)."""
+    return hmac.new(str(secret_key).encode("utf-8"), DERIVATION_LABEL, hashlib.sha256).digest()
+
+
+def current_keys() -> SealKeys:
+    """Return the app's seal keys."""
+    return current_app.extensions[EXTENSION]
+
+
+def init_app(app: Flask) -> None:
+    """Read the keys once, at start-up."""
+    app.extensions[EXTENSION] = keys_from_config(app.config)
