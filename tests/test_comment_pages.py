@@ -175,7 +175,8 @@ def test_a_hidden_comment_keeps_its_placeholder_on_a_later_page(client, db, worl
     comments.hide_comment(db, saved[6], world.clerk, world.clock(), "Personal attack.")
     db.commit()
     text = get(client, f"/proposals/{commenter.item.id}?page=newest")
-    assert f"Comment {saved[6].tracking_number} was hidden by the clerk on" in text
+    assert "A comment was hidden by the clerk on" in text
+    assert saved[6].tracking_number not in text
     assert "Comment body 6." not in text and "Comment body 7." in text
     assert "1 hidden by the clerk" in text
 

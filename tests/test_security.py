@@ -4,6 +4,7 @@ CSRF-1/2, REDIR-1, AUTH-1/2/4, SESS-1/2/4/5, HDR-1, ASVS 7.4.1, XSS-1, PDF-1, PR
 mass assignment (AC-4) and RACE-1 (the same form nonce posted twice).
 """
 
+import gzip
 import html
 import io
 import json
@@ -25,7 +26,7 @@ from weasyprint import HTML
 
 from forms.documents import IMPACT_REPORT, USE_POLICY
 from reviewapp import config as settings
-from reviewapp import pdf
+from reviewapp import passwords, pdf
 from reviewapp.models import (
     AuditEvent,
     Base,
@@ -353,11 +354,20 @@ def test_the_same_password_hashes_differently():
     ("Password1234", False),
     ("123456789012", False),
     ("twelve chars", True),
-    ("🔒" * 12, True),
-    ("a" * 64, True),
-    ("b" * 128, True),
-    ("c" * 129, False),
+    ("🔒 lock, key 🗝 and door", True),
+    ("a" * 64, False),  # one character repeated
+    ("harbor lantern " * 4 + "ok", True),  # 62 characters
+    (("quiet river stone " * 8)[:128], True),
+    (("quiet river stone " * 8)[:129], False),
     ("d" * 1000, False),
+    # From the shipped list of 100,000 breached passwords, and the ways around a length rule.
+    ("trustno1trustno1", False),
+    ("Summer2024!!!", False),
+    ("  monkey 2026 ", False),
+    ("qwertyuiop123", False),
+    ("abcabcabcabc", False),
+    ("reviewapp-2026!", False),
+    ("Lemon tram Fig 42", True),
 ])
 def test_password_policy(password, accepted):
     assert (policy_problem(password) is None) is accepted, policy_problem(password)
@@ -372,7 +382,7 @@ def test_create_user_command_refuses_a_short_password(app):
     assert "at least 12" in refused.output
     made = runner.invoke(args=["create-user", "--email", "long@example.org",
                                "--name", "Long", "--role", "clerk",
-                               "--password", "a" * 64])
+                               "--password", "harbor lantern quiet"])
     assert made.exit_code == 0, made.output
     assert "a" * 64 not in made.output
     with app.app_context():
@@ -1027,3 +1037,16 @@ def test_the_same_comment_form_posted_twice_stores_one_comment(app, client, worl
     receipt = client.get(first.headers["Location"])
     assert receipt.status_code == 200
     assert "Sent twice by a double click." in receipt.get_data(as_text=True)
+
+
+def test_the_shipped_breached_list_holds_100000_passwords_and_is_checked_offline():
+    with gzip.open(passwords.BREACHED_LIST, "rt", encoding="utf-8") as listed:
+        entries = [line.strip() for line in listed if line.strip()]
+    assert len(set(entries)) == 100_000
+    refused = [p for p in ("sunshine12345", "Dragon1234567", "liverpool2026") if policy_problem(p)]
+    assert len(refused) == 3  # each is a listed password with padding added
+
+
+def test_a_password_built_on_the_email_address_is_refused():
+    assert policy_problem("maria.lopez-2026", "maria.lopez@city.example.org")
+    assert policy_problem("harbor lantern quiet", "maria.lopez@city.example.org") is None

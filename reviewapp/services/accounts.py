@@ -27,7 +27,7 @@ def department_named(session: Session, name: str) -> Department:
 def create_account(session: Session, *, email: str, name: str, role: str,
                    department: str | None, password: str, now: datetime) -> User:
     """Create a user with an argon2id password hash, enforcing the password policy."""
-    problem = policy_problem(password)
+    problem = policy_problem(password, email)
     if problem:
         raise AccountProblem(problem)
     role_value = Role(role)
