@@ -56,7 +56,6 @@ class Config:
     # If Redis is down, count in this process's memory and keep accepting comments.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     LOGIN_RATE_LIMIT = "100 per hour"  # per client
-    LOGIN_ACCOUNT_RATE_LIMIT = "100 per hour"  # failed sign-ins per account (ASVS 2.2.1)
     COMMENT_RATE_LIMIT = "20 per minute"
 
     # JSON lines on stderr (reviewapp/logs.py): DEBUG, INFO, WARNING, ERROR or CRITICAL.
@@ -66,7 +65,7 @@ class Config:
 # Settings that are always text, even when they look like JSON ("123", "true").
 TEXT_SETTINGS = ("SECRET_KEY", "AUDIT_KEY", "DATABASE_URL", "MIGRATION_DATABASE_URL", "PROFILE",
                  "RATELIMIT_STORAGE_URI", "ENV", "LOGIN_RATE_LIMIT",
-                 "LOGIN_ACCOUNT_RATE_LIMIT", "COMMENT_RATE_LIMIT")
+                 "COMMENT_RATE_LIMIT")
 # Settings that are lists: a JSON list, or names separated by commas.
 LIST_SETTINGS = ("TRUSTED_HOSTS", "SECRET_KEY_FALLBACKS", "AUDIT_OLD_KEYS")
 # Settings whose value is a number of seconds in the environment.

@@ -20,7 +20,7 @@ BREACHED_LIST = Path(__file__).resolve().parent / "data" / "breached-passwords.t
 # What people add to a common password to pass a length rule: digits, symbols, spaces.
 PADDING = "0123456789!@#$%^&*()-_=+.,?~ "
 # Words of this site that a password must not be built on.
-SITE_WORDS = ("reviewapp", "surveillance", "password")
+SITE_WORDS = ("reviewapp", "surveillance")
 
 
 @cache

@@ -87,12 +87,6 @@ def client_key() -> str:
     return "client:" + keyed(request.remote_addr or "unknown")
 
 
-def account_key() -> str:
-    """Key a limit by the account being signed in to (the e-mail typed, hashed)."""
-    email = (request.form.get("email") or "").strip().lower()
-    return "account:" + keyed(email)
-
-
 limiter = Limiter(key_func=client_key, default_limits=[], key_prefix="reviewapp")
 
 
@@ -101,19 +95,9 @@ def login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def login_account_limit() -> str:
-    """Failed sign-ins per account, across every host and client."""
-    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
-
-
 def comment_limit() -> str:
     """Comments posted per client."""
     return current_app.config["COMMENT_RATE_LIMIT"]
-
-
-def failed_sign_in(response) -> bool:
-    """Count a sign-in attempt against the account only when it failed."""
-    return response.status_code >= 400
 
 
 def init_app(app: Flask) -> None:

@@ -141,8 +141,7 @@ class TestInRedis:
     @pytest.fixture
     def app_config(self):
         return {"RATELIMIT_ENABLED": True, "TRUSTED_PROXIES": 1,
-                "RATELIMIT_STORAGE_URI": REDIS_URL, "COMMENT_RATE_LIMIT": "2 per minute",
-                "LOGIN_ACCOUNT_RATE_LIMIT": "3 per hour"}
+                "RATELIMIT_STORAGE_URI": REDIS_URL, "COMMENT_RATE_LIMIT": "2 per minute"}
 
     def test_no_key_or_value_holds_an_address_or_an_email(self, client, open_proposal, world,
                                                           shared_redis):
@@ -154,7 +153,6 @@ class TestInRedis:
                     headers=from_address(address))
         keys = [key.decode() for key in shared_redis.scan_iter()]
         assert any("client:" in key for key in keys), keys
-        assert any("account:" in key for key in keys), keys
         everything = " ".join(keys)
         for key in keys:
             if shared_redis.type(key) == b"string":
@@ -164,22 +162,6 @@ class TestInRedis:
 
     def test_the_limit_holds_in_redis(self, client, open_proposal, shared_redis):
         assert three_comments(client, open_proposal, "198.51.100.9", "q") == [302, 302, 429]
-
-    def test_failed_sign_ins_count_per_account_from_any_address(self, client, world,
-                                                                shared_redis):
-        def attempt(address: str, email: str, password: str) -> int:
-            return client.post("/auth/login", data={"email": email, "password": password},
-                               headers=from_address(address)).status_code
-
-        results = [attempt(f"192.0.2.{n}", world.clerk.email, "not-the-password")
-                   for n in range(1, 5)]
-        assert results == [400, 400, 400, 429]
-        # The right password is refused too while the account is throttled...
-        assert attempt("192.0.2.50", world.clerk.email, PASSWORD) == 429
-        # ...but other accounts are not affected, and successes never count.
-        for n in range(5):
-            assert attempt(f"192.0.2.{60 + n}", world.advisory.email, PASSWORD) == 302
-            client.post("/auth/logout")
 
 
 class TestRedisDown:

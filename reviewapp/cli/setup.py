@@ -30,6 +30,11 @@ MUTABLE = {
     "data_recipient": "SELECT, INSERT, UPDATE, DELETE",
     "department": "SELECT, INSERT, UPDATE",
     "user_account": "SELECT, INSERT, UPDATE",
+    # Counters of failed sign-ins are reset and purged; a link is marked used; a sent
+    # message is marked sent and its body erased.
+    "sign_in_throttle": "SELECT, INSERT, UPDATE, DELETE",
+    "account_link": "SELECT, INSERT, UPDATE",
+    "outbox_message": "SELECT, INSERT, UPDATE",
     "comment_tally": "SELECT, INSERT, UPDATE",
     # Derived from the record, not part of it: rewritten whenever a proposal's listing changes.
     "registry_recipient": "SELECT, INSERT, UPDATE, DELETE",

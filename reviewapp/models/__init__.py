@@ -1,11 +1,13 @@
 """Typed SQLAlchemy models, one module per aggregate."""
 
 from . import append_only  # noqa: F401  (installs the append-only triggers)
+from .accounts import AccountLink, LinkPurpose, SignInThrottle
 from .base import Base
 from .comments import Comment, CommentModeration, CommentPeriod, CommentTally
 from .council import AdvisoryRecommendation, Hearing, Motion, MotionResult, Vote
 from .dashboard import OpenReportFinding, ProposalStatus, StatusTally
 from .findings import Finding, FindingOverride
+from .outbox import OutboxMessage
 from .oversight import (
     AnnualReport,
     EmergencyNotice,
@@ -40,6 +42,7 @@ from .vocab import (
 )
 
 __all__ = [
+    "AccountLink",
     "AdvisoryRecommendation",
     "AnnualReport",
     "AuditEvent",
@@ -58,6 +61,7 @@ __all__ = [
     "FindingOverride",
     "Hearing",
     "InventoryItem",
+    "LinkPurpose",
     "Motion",
     "MotionOutcome",
     "MotionResult",
@@ -65,6 +69,7 @@ __all__ = [
     "Obligation",
     "ObligationKind",
     "OpenReportFinding",
+    "OutboxMessage",
     "Position",
     "Proposal",
     "ProposalOrigin",
@@ -82,6 +87,7 @@ __all__ = [
     "Role",
     "SensitiveLocation",
     "Severity",
+    "SignInThrottle",
     "Stage",
     "StageChange",
     "StatusTally",

@@ -6,15 +6,19 @@ from sqlalchemy import select
 
 from forms.auth import ConfirmPasswordForm, LoginForm
 
-from .. import audit, clock
+from .. import audit, clock, throttle
 from ..auth import rotate_token, safe_next
 from ..db import get_session
 from ..models import User
-from ..passwords import DUMMY_HASH, verify_password
-from ..ratelimit import account_key, failed_sign_in, limiter, login_account_limit, login_limit
+from ..passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
+from ..ratelimit import limiter, login_limit
 from . import actor
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+# The same words whether or not the account exists (no enumeration).
+LOCKED_MESSAGE = ("Too many failed sign-ins for this account. Wait 15 minutes, then try "
+                  "again, or ask the city clerk or an administrator to reset your password.")
 
 HOME_FOR_ROLE = {
     "submitter": "submit.index",
@@ -27,20 +31,30 @@ HOME_FOR_ROLE = {
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(login_limit, methods=["POST"])
-@limiter.limit(login_account_limit, methods=["POST"], key_func=account_key,
-               deduct_when=failed_sign_in)
 def login():
     """Show the sign-in form and sign the person in."""
     form = LoginForm()
     if form.validate_on_submit():
         db = get_session()
-        user = db.scalar(select(User).where(User.email == form.email.data.strip().lower()))
+        now = clock.now()
+        email = form.email.data.strip().lower()
+        if throttle.locked_until(db, email, now):
+            # The password is not even checked while locked: guessing gains nothing.
+            form.password.errors.append(LOCKED_MESSAGE)
+            return render_template("auth/login.html", form=form), 429
+        user = db.scalar(select(User).where(User.email == email))
         valid = verify_password(user.password_hash if user else DUMMY_HASH, form.password.data)
         if user is None or not valid or not user.active:
-            audit.record(db, None, "login_failed", "account", "-", clock.now())
+            throttle.record_failure(db, email, now)
+            audit.record(db, None, "login_failed", "account", "-", now)
             db.commit()
             form.password.errors.append("The email address or password is not right.")
         else:
+            throttle.clear(db, email)
+            if needs_rehash(user.password_hash):
+                # Stronger hashing parameters since this hash was made: upgrade it now,
+                # while the password is at hand (ASVS 2.4).
+                user.password_hash = hash_password(form.password.data)
             session.clear()  # a new session at sign-in (no fixation)
             # No "remember me": a long-lived cookie would outlast the 30-minute idle and
             # 12-hour limits that ASVS 3.3.2 (level 2) requires.
@@ -56,8 +70,8 @@ def login():
 def login_form_after_limit():
     """Re-render the sign-in form, e-mail kept, when there were too many attempts."""
     form = LoginForm()
-    form.password.errors = ["Too many sign-in attempts for this account or from this "
-                            "connection. Wait a few minutes, then try again."]
+    form.password.errors = ["Too many sign-in attempts from this connection. Wait a few "
+                            "minutes, then try again."]
     return render_template("auth/login.html", form=form), 429
 
 
