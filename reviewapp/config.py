@@ -58,12 +58,26 @@ class Config:
     LOGIN_RATE_LIMIT = "100 per hour"  # per client
     COMMENT_RATE_LIMIT = "20 per minute"
 
+    # Outgoing e-mail (mail.py): invitations and password resets. Without MAIL_SERVER a
+    # message is written to the log, which suits a development machine only.
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False  # STARTTLS after connecting
+    MAIL_USE_SSL = False  # TLS from the first byte (port 465)
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_FROM = "City surveillance review <no-reply@localhost>"
+    MAIL_TIMEOUT = 10  # seconds
+    INVITATION_DAYS = 3  # an invitation link works this long
+    RESET_MINUTES = 60  # a password-reset link works this long
+
     # JSON lines on stderr (reviewapp/logs.py): DEBUG, INFO, WARNING, ERROR or CRITICAL.
     LOG_LEVEL = "INFO"
 
 
 # Settings that are always text, even when they look like JSON ("123", "true").
-TEXT_SETTINGS = ("SECRET_KEY", "AUDIT_KEY", "DATABASE_URL", "MIGRATION_DATABASE_URL", "PROFILE",
+TEXT_SETTINGS = ("SECRET_KEY", "AUDIT_KEY", "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD",
+                 "MAIL_FROM", "DATABASE_URL", "MIGRATION_DATABASE_URL", "PROFILE",
                  "RATELIMIT_STORAGE_URI", "ENV", "LOGIN_RATE_LIMIT",
                  "COMMENT_RATE_LIMIT")
 # Settings that are lists: a JSON list, or names separated by commas.

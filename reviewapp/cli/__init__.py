@@ -22,12 +22,14 @@ def register_commands(app: Flask) -> None:
     from .backup import register_backup_commands
     from .derived import register_derived_command
     from .due import register_due_command
+    from .mail import register_mail_command
     from .setup import register_setup_command
 
     register_setup_command(app)
     register_due_command(app)
     register_derived_command(app)
     register_backup_commands(app)
+    register_mail_command(app)
 
     @app.cli.command("create-user")
     @click.option("--email", required=True)

@@ -14,6 +14,7 @@ def register_blueprints(app: Flask) -> None:
     # emergency, oversight, review_reports and submit_reports add routes to the audience
     # blueprints; importing them here, before any registration, is what attaches them.
     from . import (  # noqa: F401
+        admin,
         advisory,
         auth,
         clerk,
@@ -28,7 +29,7 @@ def register_blueprints(app: Flask) -> None:
         submit_reports,
     )
 
-    for module in (public, registry, auth, submit, clerk, advisory, council, health):
+    for module in (public, registry, auth, submit, clerk, advisory, council, admin, health):
         app.register_blueprint(module.bp)
 
 

@@ -1,18 +1,33 @@
 """Sign in and out."""
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from datetime import timedelta
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import confirm_login, current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
+from forms.accounts import ChangePasswordForm, ForgotPasswordForm, NewPasswordForm
 from forms.auth import ConfirmPasswordForm, LoginForm
 
-from .. import audit, clock, throttle
+from .. import account_mail, audit, clock, throttle
 from ..auth import rotate_token, safe_next
 from ..db import get_session
+from ..mail import send_soon
 from ..models import User
 from ..passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
 from ..ratelimit import limiter, login_limit
-from . import actor
+from ..services import accounts
+from . import actor, first_errors
+from .admin import site_name
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -25,7 +40,7 @@ HOME_FOR_ROLE = {
     "clerk": "clerk.index",
     "advisory": "advisory.index",
     "council": "council.index",
-    "admin": "public.index",
+    "admin": "admin.accounts_list",
 }
 
 
@@ -112,3 +127,93 @@ def confirm():
 def keepalive():
     """Count typing in a long form as activity, so the idle timeout does not strike."""
     return "", 204
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change one's own password; every other session of the account ends."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        db = get_session()
+        user = db.merge(actor())
+        try:
+            accounts.change_password(db, user, form.current.data, form.password.data,
+                                     clock.now())
+        except accounts.WrongPassword as refused:
+            form.current.errors.append(str(refused))
+        except accounts.AccountProblem as refused:
+            form.password.errors.append(str(refused))
+        else:
+            db.commit()
+            _continue_session(user)
+            flash("Your password is changed. Other sessions of your account have ended.")
+            return redirect(url_for(HOME_FOR_ROLE[user.role.value]))
+    return render_template("auth/change_password.html", form=form,
+                           errors=first_errors(form)), 400 if form.errors else 200
+
+
+def _continue_session(user: User) -> None:
+    """Keep this browser signed in under the account's new session token."""
+    started = session.get("signed_in_at")
+    session.clear()
+    login_user(user, remember=False)
+    session["signed_in_at"] = started or clock.now().isoformat()
+    session["last_seen"] = clock.now().isoformat()
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
+def forgot():
+    """Ask for a reset link. The answer is the same whether or not the account exists."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        db = get_session()
+        now = clock.now()
+        minutes = current_app.config["RESET_MINUTES"]
+        made = accounts.request_reset(db, form.email.data, now, timedelta(minutes=minutes))
+        if made:
+            user, token = made
+            account_mail.send_reset(db, user, url_for("auth.reset", token=token,
+                                                      _external=True),
+                                    site_name(), minutes, now)
+        db.commit()
+        if made:
+            send_soon()
+        return render_template("auth/forgot_sent.html", minutes=minutes)
+    return render_template("auth/forgot.html", form=form, errors=first_errors(form)), \
+        400 if form.errors else 200
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset(token: str):
+    """Choose a new password through a reset link."""
+    return _password_by_link(token, "auth/reset.html")
+
+
+@bp.route("/welcome/<token>", methods=["GET", "POST"])
+def welcome(token: str):
+    """Choose the first password of an invited account."""
+    return _password_by_link(token, "auth/welcome.html")
+
+
+def _password_by_link(token: str, template: str):
+    """Set a password through a one-time link; an unknown or used link is explained."""
+    db = get_session()
+    link = accounts.valid_link(db, token[:100], clock.now())
+    if link is None:
+        return render_template("auth/link_expired.html"), 404
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.set_password_by_link(db, link, form.password.data, clock.now())
+        except accounts.AccountProblem as refused:
+            form.password.errors.append(str(refused))
+        else:
+            db.commit()
+            # Its sessions ended with the new session token (this browser's too, if it
+            # was signed in to that account); someone else signed in here stays so.
+            flash("Your password is set. Sign in with it now.")
+            return redirect(url_for("auth.login"))
+    return render_template(template, form=form, account=link.user,
+                           errors=first_errors(form)), 400 if form.errors else 200
