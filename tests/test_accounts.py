@@ -11,6 +11,7 @@ from reviewapp import mail
 from reviewapp.models import AuditEvent, OutboxMessage, User
 from tests.factories import PASSWORD
 from tests.mailbox import free_port, start_mailbox
+from tests.test_security import assert_inert, payload
 
 NEW_PASSWORD = "harbor lantern quiet 7"
 
@@ -238,3 +239,19 @@ def test_a_message_claimed_by_one_sender_is_not_sent_by_another(app, db, clock, 
     finally:
         other.close()
     assert len(box.to("once@city.example.org")) == 1
+
+
+def test_names_and_departments_typed_by_an_administrator_render_inert(client, login_as,
+                                                                      mailbox, db):
+    login_as("admin")
+    response = client.post("/admin/accounts/new", data={
+        "name": payload("NAME"), "email": "payload@city.example.org", "role": "submitter",
+        "department": payload("DEPT")})
+    assert response.status_code == 302
+    account = response.headers["Location"]
+    assert_inert(client.get("/admin/accounts").get_data(as_text=True), ["NAME", "DEPT"],
+                 "accounts list")
+    assert_inert(client.get(account).get_data(as_text=True), ["NAME"], "account page")
+    client.post("/auth/logout")
+    welcome = client.get(path_of(mailbox.link_to("payload@city.example.org")))
+    assert_inert(welcome.get_data(as_text=True), ["NAME"], "welcome page")

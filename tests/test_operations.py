@@ -323,7 +323,8 @@ def test_a_log_line_is_json_with_the_request_id_of_its_response(client, world, l
     entry = refused[0]
     assert entry["request_id"] == response.headers["X-Request-ID"]
     assert HEX_ID.fullmatch(entry["request_id"])
-    assert entry["level"] == "INFO" and entry["logger"] == "reviewapp"
+    # A signed-in account refused is worth a warning (ASVS 7.2.2); a visitor refused is not.
+    assert entry["level"] == "WARNING" and entry["logger"] == "reviewapp"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", entry["time"])
 
 

@@ -144,7 +144,7 @@ class TestCSRF:
         world.db.commit()
         # Any id will do: a POST without a CSRF token is refused before the view runs.
         ids = {"proposal_id": item.id, "comment_id": saved.id, "report_id": 1,
-               "notice_id": 1, "item_id": 1}
+               "notice_id": 1, "item_id": 1, "user_id": 1, "token": "any-token"}
         targets = []
         with app.test_request_context():
             for rule in app.url_map.iter_rules():
