@@ -3,7 +3,7 @@
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from flask import Flask, session
+from flask import Flask, redirect, request, session, url_for
 from flask_login import LoginManager, current_user, logout_user
 from sqlalchemy import select
 
@@ -75,9 +75,36 @@ def _enforce_session_limits(app: Flask) -> None:
         logout_user()  # after clear(), so Flask-Login's own sign-out markers survive
         return
     session["last_seen"] = now.isoformat()
+    proven = session.get("proven_at")
+    if session.get("_fresh") and (proven is None or now - datetime.fromisoformat(proven) >
+                                  app.config["REAUTH_AFTER"]):
+        # Sensitive steps (fresh_login_required) ask for the password and code again.
+        session["_fresh"] = False
+
+
+def mark_proven() -> None:
+    """Record that the person just gave their password (and second factor): fresh again."""
+    session["_fresh"] = True
+    session["proven_at"] = clock.now().isoformat()
+
+
+# What an account that must set up its second factor may still open before it does.
+BEFORE_SECOND_FACTOR = frozenset({"auth.setup_second_factor", "auth.logout", "static",
+                                  "health.healthz", "health.readyz"})
+
+
+def _second_factor_first():
+    """Send an account whose role needs a second factor to set one up before anything else."""
+    from . import mfa
+
+    if (current_user.is_authenticated and request.endpoint not in BEFORE_SECOND_FACTOR
+            and mfa.required_for(current_user) and not mfa.enrolled(current_user)):
+        return redirect(url_for("auth.setup_second_factor"))
+    return None
 
 
 def init_app(app: Flask) -> None:
-    """Attach the login manager and the idle-timeout check."""
+    """Attach the login manager, the session limits and the second-factor requirement."""
     login_manager.init_app(app)
     app.before_request(lambda: _enforce_session_limits(app))
+    app.before_request(_second_factor_first)

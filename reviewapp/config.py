@@ -47,6 +47,11 @@ class Config:
     SESSION_COOKIE_SECURE = False  # set True behind HTTPS (see README)
     IDLE_TIMEOUT = timedelta(minutes=30)
     SESSION_MAX_AGE = timedelta(hours=12)
+    # Roles that must sign in with a second factor (mfa.py); any role may set one up.
+    MFA_ROLES = ["clerk", "admin", "council"]
+    # Issuing a determination, voting and changing accounts ask for the password (and the
+    # second factor) again when the last proof is older than this.
+    REAUTH_AFTER = timedelta(minutes=15)
 
     # A token lives as long as the session (30 minutes idle at most), so a long form
     # written in one sitting never fails on an expired token.
@@ -81,9 +86,9 @@ TEXT_SETTINGS = ("SECRET_KEY", "AUDIT_KEY", "MAIL_SERVER", "MAIL_USERNAME", "MAI
                  "RATELIMIT_STORAGE_URI", "ENV", "LOGIN_RATE_LIMIT",
                  "COMMENT_RATE_LIMIT")
 # Settings that are lists: a JSON list, or names separated by commas.
-LIST_SETTINGS = ("TRUSTED_HOSTS", "SECRET_KEY_FALLBACKS", "AUDIT_OLD_KEYS")
+LIST_SETTINGS = ("TRUSTED_HOSTS", "SECRET_KEY_FALLBACKS", "AUDIT_OLD_KEYS", "MFA_ROLES")
 # Settings whose value is a number of seconds in the environment.
-DURATION_SETTINGS = ("IDLE_TIMEOUT", "SESSION_MAX_AGE")
+DURATION_SETTINGS = ("IDLE_TIMEOUT", "SESSION_MAX_AGE", "REAUTH_AFTER")
 # Plain names kept from the first releases (README, deployments already written).
 LEGACY_KEYS = ("SECRET_KEY", "DATABASE_URL", "PROFILE", "RATELIMIT_STORAGE_URI")
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import clock
+from . import clock, mfa
 from .demo_emergency import seed_emergency_and_inventory
 from .demo_reports import seed_reports
 from .jurisdiction import profile
@@ -14,6 +14,10 @@ from .services import accounts, comments, council, determinations, intake, propo
 from .services.proposals import DraftData
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 (published demo-only password)
+# The published second factor of the demo's clerk, administrator and council members (in
+# the README), so a newcomer can sign in: add it to an authenticator app, or print the
+# current code with `flask --app wsgi demo-code EMAIL`. Demo only, like the password.
+DEMO_TOTP_SECRET = "REVIEWAPPDEMOTOTPSECRETFORDEMO23"  # noqa: S105
 DEMO_USERS = (
     ("analyst@police.example.org", "Dana Ortiz", "submitter", "Police Department"),
     ("clerk@city.example.org", "Sam Lee", "clerk", None),
@@ -153,6 +157,9 @@ def seed(session: Session) -> bool:
         users[role if role != "council" else email] = accounts.create_account(
             session, email=email, name=name, role=role, department=department,
             password=DEMO_PASSWORD, now=now - timedelta(days=120))
+    for user in users.values():
+        if user.role.value in ("clerk", "admin", "council"):
+            user.totp_secret_sealed = mfa.seal(DEMO_TOTP_SECRET)
     analyst, clerk, pac = users["submitter"], users["clerk"], users["advisory"]
     members = [users[email] for email, *_ in council_users(rules.council_seats)]
 

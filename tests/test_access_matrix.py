@@ -114,6 +114,9 @@ ACCESS: dict[str, dict[str, frozenset[str]]] = {
     "admin.account": {"GET": {ADMIN}, "POST": {ADMIN}},
     "admin.set_active": {"POST": {ADMIN}},
     "admin.force_reset": {"POST": {ADMIN}},
+    "admin.remove_second_factor": {"POST": {ADMIN}},
+    "auth.second_factor": {"GET": EVERYONE, "POST": EVERYONE},
+    "auth.setup_second_factor": {"GET": STAFF, "POST": STAFF},
 }
 
 # The status an allowed role gets where it is not 2xx/3xx. The fixtures build the schema
@@ -125,7 +128,11 @@ ALLOWED_STATUS = {"health.readyz": 503,
                   # (a real change would lock the role's later sign-in out of the matrix).
                   ("auth.change_password", "POST"): 400,
                   # A password set through a link sends its holder to sign in with it.
-                  ("auth.reset", "POST"): 302, ("auth.welcome", "POST"): 302}
+                  ("auth.reset", "POST"): 302, ("auth.welcome", "POST"): 302,
+                  # No password was just given: back to the sign-in form, for anyone.
+                  "auth.second_factor": 302,
+                  # Posted without a code: refused by the form, not the role.
+                  ("auth.setup_second_factor", "POST"): 400}
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 LOGIN_PATHS = ("/auth/login", "/auth/confirm")
@@ -332,6 +339,9 @@ def build_targets(world) -> dict[str, Target]:
         "admin.account": Target({"user_id": spare.id}, {"role": "council", "department": ""}),
         "admin.set_active": Target({"user_id": spare.id}, {"active": "0"}),
         "admin.force_reset": Target({"user_id": spare.id}, {}),
+        "admin.remove_second_factor": Target({"user_id": spare.id}, {}),
+        "auth.second_factor": Target({}, {"code": "123456"}),
+        "auth.setup_second_factor": Target({}, {}),
     }
 
 

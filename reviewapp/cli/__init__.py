@@ -4,6 +4,7 @@ import sys
 
 import click
 from flask import Flask, current_app
+from sqlalchemy import select
 
 from .. import audit, clock
 
@@ -50,6 +51,25 @@ def register_commands(app: Flask) -> None:
                 raise click.ClickException(str(exc)) from exc
             db.commit()
         click.echo(f"Created {role} {email}.")
+
+    @app.cli.command("demo-code")
+    @click.argument("email")
+    def demo_code(email):
+        """Print the current second-factor code of a demo account (demo accounts only)."""
+        import pyotp
+
+        from .. import mfa
+        from ..demo import DEMO_TOTP_SECRET
+        from ..models import User
+
+        with command_session() as db:
+            user = db.scalar(select(User).where(User.email == email.strip().lower()))
+            secret = mfa.unseal(user.totp_secret_sealed) if user and \
+                user.totp_secret_sealed else None
+        if secret != DEMO_TOTP_SECRET:
+            raise click.ClickException(f"{email} is not a demo account with the published "
+                                       "demo second factor.")
+        click.echo(pyotp.TOTP(secret).at(clock.now()))
 
     @app.cli.command("seed-demo")
     def seed_demo():

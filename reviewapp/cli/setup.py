@@ -34,6 +34,7 @@ MUTABLE = {
     # message is marked sent and its body erased.
     "sign_in_throttle": "SELECT, INSERT, UPDATE, DELETE",
     "account_link": "SELECT, INSERT, UPDATE",
+    "recovery_code": "SELECT, INSERT, UPDATE, DELETE",  # replaced when set up again
     "outbox_message": "SELECT, INSERT, UPDATE",
     "comment_tally": "SELECT, INSERT, UPDATE",
     # Derived from the record, not part of it: rewritten whenever a proposal's listing changes.

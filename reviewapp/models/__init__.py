@@ -1,7 +1,7 @@
 """Typed SQLAlchemy models, one module per aggregate."""
 
 from . import append_only  # noqa: F401  (installs the append-only triggers)
-from .accounts import AccountLink, LinkPurpose, SignInThrottle
+from .accounts import AccountLink, LinkPurpose, RecoveryCode, SignInThrottle
 from .base import Base
 from .comments import Comment, CommentModeration, CommentPeriod, CommentTally
 from .council import AdvisoryRecommendation, Hearing, Motion, MotionResult, Vote
@@ -77,6 +77,7 @@ __all__ = [
     "ProposalVersion",
     "RecipientType",
     "Recommendation",
+    "RecoveryCode",
     "RegistryRecipient",
     "RegistryUse",
     "ReportFinding",

@@ -53,6 +53,11 @@ class User(Base):
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The TOTP secret (RFC 6238), encrypted with a key the database never holds (mfa.py);
+    # NULL until the second factor is set up.
+    totp_secret_sealed: Mapped[str | None] = mapped_column(String(300))
+    # The newest 30-second step whose code was accepted: a code is never accepted twice.
+    totp_last_step: Mapped[int | None]
 
     department: Mapped[Department | None] = relationship()
 

@@ -25,6 +25,7 @@ def register_blueprints(app: Flask) -> None:
         public,
         registry,
         review_reports,
+        second_factor,
         submit,
         submit_reports,
     )

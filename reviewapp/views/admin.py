@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from forms.accounts import InviteForm, RoleFields
 
-from .. import account_mail, clock, paging
+from .. import account_mail, clock, mfa, paging
 from ..db import get_session
 from ..jurisdiction import profile
 from ..mail import send_soon
@@ -150,4 +150,17 @@ def force_reset(user_id: int):
         send_soon()
         flash(f"{user.name}'s password no longer works. A link to choose a new one was "
               f"sent to {user.email}.")
+    return redirect(url_for("admin.account", user_id=user.id))
+
+
+@bp.route("/accounts/<int:user_id>/second-factor", methods=["POST"])
+@fresh_login_required
+def remove_second_factor(user_id: int):
+    """Remove the second factor of someone who lost their phone; they set it up again."""
+    user = _account_or_404(user_id)
+    db = get_session()
+    mfa.remove(db, actor(), user, clock.now())
+    db.commit()
+    flash(f"{user.name}'s second factor is removed and their sessions ended. They set up a "
+          "new one when they next sign in.")
     return redirect(url_for("admin.account", user_id=user.id))

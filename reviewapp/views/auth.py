@@ -12,14 +12,14 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import confirm_login, current_user, login_required, login_user, logout_user
+from flask_login import login_required, login_user, logout_user
 from sqlalchemy import select
 
 from forms.accounts import ChangePasswordForm, ForgotPasswordForm, NewPasswordForm
 from forms.auth import ConfirmPasswordForm, LoginForm
 
-from .. import account_mail, audit, clock, throttle
-from ..auth import rotate_token, safe_next
+from .. import account_mail, audit, clock, mfa, throttle
+from ..auth import mark_proven, rotate_token, safe_next
 from ..db import get_session
 from ..mail import send_soon
 from ..models import User
@@ -30,6 +30,9 @@ from . import actor, first_errors
 from .admin import site_name
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+WRONG_CODE = ("That code is not right. Use the newest 6-digit code from your authenticator "
+              "app (it changes every 30 seconds), or one of your recovery codes.")
 
 # The same words whether or not the account exists (no enumeration).
 LOCKED_MESSAGE = ("Too many failed sign-ins for this account. Wait 15 minutes, then try "
@@ -65,21 +68,37 @@ def login():
             db.commit()
             form.password.errors.append("The email address or password is not right.")
         else:
-            throttle.clear(db, email)
             if needs_rehash(user.password_hash):
                 # Stronger hashing parameters since this hash was made: upgrade it now,
                 # while the password is at hand (ASVS 2.4).
                 user.password_hash = hash_password(form.password.data)
-            session.clear()  # a new session at sign-in (no fixation)
-            # No "remember me": a long-lived cookie would outlast the 30-minute idle and
-            # 12-hour limits that ASVS 3.3.2 (level 2) requires.
-            login_user(user, remember=False)
-            session["signed_in_at"] = session["last_seen"] = clock.now().isoformat()
-            audit.record(db, user, "login", "account", user.id, clock.now())
-            db.commit()
-            target = request.args.get("next") or url_for(HOME_FOR_ROLE[user.role.value])
-            return redirect(safe_next(target))
+            target = safe_next(request.args.get("next")
+                               or url_for(HOME_FOR_ROLE[user.role.value]))
+            if mfa.enrolled(user):
+                db.commit()
+                # Half way: the password is right, the code is still to come. Failures
+                # keep counting against the account until the code is given.
+                session.clear()
+                session["pending_account"] = user.session_token
+                session["pending_since"] = now.isoformat()
+                session["pending_next"] = target
+                return redirect(url_for("auth.second_factor"))
+            throttle.clear(db, email)
+            return complete_sign_in(db, user, target)
     return render_template("auth/login.html", form=form), 200 if not form.errors else 400
+
+
+def complete_sign_in(db, user: User, target: str, **details):
+    """Start the account's session, audit it, and go on to `target`."""
+    session.clear()  # a new session at sign-in (no fixation)
+    # No "remember me": a long-lived cookie would outlast the 30-minute idle and 12-hour
+    # limits that ASVS 3.3.2 (level 2) requires.
+    login_user(user, remember=False)
+    session["signed_in_at"] = session["last_seen"] = clock.now().isoformat()
+    mark_proven()
+    audit.record(db, user, "login", "account", user.id, clock.now(), **details)
+    db.commit()
+    return redirect(target)
 
 
 def login_form_after_limit():
@@ -114,12 +133,27 @@ def logout():
 def confirm():
     """Ask for the password again before a sensitive action (ASVS 3.7.1)."""
     form = ConfirmPasswordForm()
+    db = get_session()
+    user = db.merge(actor())
+    second = mfa.enrolled(user)
     if form.validate_on_submit():
-        if verify_password(current_user.password_hash, form.password.data):
-            confirm_login()
+        now = clock.now()
+        if throttle.locked_until(db, user.email, now):
+            form.password.errors.append(LOCKED_MESSAGE)
+        elif not verify_password(user.password_hash, form.password.data):
+            form.password.errors.append("That password is not right.")
+        elif second and not (mfa.check_code(user, form.code.data or "", now)
+                             or mfa.use_recovery_code(db, user, form.code.data or "", now)):
+            form.code.errors.append(WRONG_CODE)
+        else:
+            throttle.clear(db, user.email)
+            db.commit()
+            mark_proven()
             return redirect(safe_next(request.args.get("next")))
-        form.password.errors.append("That password is not right.")
-    return render_template("auth/confirm.html", form=form)
+        throttle.record_failure(db, user.email, now)
+        db.commit()
+    return render_template("auth/confirm.html", form=form, second=second,
+                           errors=first_errors(form)), 400 if form.errors else 200
 
 
 @bp.route("/keepalive", methods=["POST"])
