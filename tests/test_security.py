@@ -693,6 +693,10 @@ def test_xss_payloads_are_inert_on_every_page(app, client, world, db, login_as):
         "recipients-0-purpose": payload("PURPOSE"),
         "recipients-0-data_categories": "plates",
         "recipients-0-legal_basis": "MOU",
+        # The structured answers in free text are published too.
+        "particulars-prior_use": "yes",
+        "particulars-prior_use_details": payload("PRIOR"),
+        "particulars-network_sharing_detail": payload("SHARING"),
     })
     created = client.post("/department/proposals/new", data=form)
     assert created.status_code == 302
@@ -726,8 +730,8 @@ def test_xss_payloads_are_inert_on_every_page(app, client, world, db, login_as):
         receipts.append(response.headers["Location"])
 
     public = anonymous.get(f"/proposals/{item.id}").get_data(as_text=True)
-    assert_inert(public, ["TITLE", "IMPACT", "RECIPIENT", "PURPOSE", "BODY", "NAME", "ORG"],
-                 "public proposal")
+    assert_inert(public, ["TITLE", "IMPACT", "RECIPIENT", "PURPOSE", "BODY", "NAME", "ORG",
+                          "PRIOR", "SHARING"], "public proposal")
     assert_inert(anonymous.get("/").get_data(as_text=True), ["TITLE"], "home")
     assert_inert(anonymous.get(f"/proposals/{item.id}/comment").get_data(as_text=True),
                  ["TITLE"], "comment form")
@@ -768,10 +772,12 @@ def test_the_determination_pdf_prints_payloads_as_literal_text(world):
         technology_name=f"N {SVG}", vendor=JS_URL,
         recipients=[{"name": f"R {SCRIPT}", "recipient_type": "city",
                      "purpose": f"P x{TEMPLATE}x {SVG}"}],
+        particulars={"prior_use": "yes", "prior_use_details": f"U {SCRIPT} {JS_URL}"},
     )
     text = pdf_text(data)
     for literal in (SCRIPT, SVG, f"x{TEMPLATE}x", JS_URL):
         assert "".join(literal.split()) in text, literal
+    assert "".join(f"U {SCRIPT} {JS_URL}".split()) in text  # a structured answer, literal
     assert "x49x" not in text
     assert "T&lt;script" not in text and "&quot;" not in text  # not double-escaped
 

@@ -12,20 +12,27 @@ from tests.factories import make_user
 pytestmark = pytest.mark.browser
 
 
-def test_unsaved_text_is_offered_back_after_the_page_is_lost(live_server, axe_page, people):
-    page, audit = axe_page
+def start_draft(page, audit, live_server, person, title: str, words: str) -> str:
+    """Sign in, save a new draft, type unsaved text until the keeper stores it; its URL."""
     page.goto(live_server.url + "/")
     audit.check("home")
-    sign_in(page, audit, people.submitter)
+    sign_in(page, audit, person)
     page.goto(live_server.url + "/department/proposals/new")
     audit.check("new proposal form")
-    page.get_by_label("Proposal title").fill("Cell-site simulator loan")
+    page.get_by_label("Proposal title").fill(title)
     page.get_by_role("button", name="Save draft").first.click()
     expect(page.locator(".flash[role=status]")).to_contain_text("Draft saved")
     audit.check("saved draft")
-    words = "Forty minutes of analysis that the session timeout must not eat."
+    draft_url = page.url
     page.get_by_label("Purpose and intended benefits").fill(words)
     page.wait_for_timeout(1200)  # the keeper stores after a short pause in typing
+    return draft_url
+
+
+def test_unsaved_text_is_offered_back_after_the_page_is_lost(live_server, axe_page, people):
+    page, audit = axe_page
+    words = "Forty minutes of analysis that the session timeout must not eat."
+    start_draft(page, audit, live_server, people.submitter, "Cell-site simulator loan", words)
 
     page.reload()  # the tab is lost before Save: a crash, a timeout, a closed laptop
     banner = page.get_by_role("alert")
@@ -51,18 +58,8 @@ def test_sign_out_clears_the_kept_text_and_the_next_analyst_is_not_offered_it(
     colleague = make_user(db, "submitter", name="Second Analyst")
     colleague_email = colleague.email
     db.commit()
-    page.goto(live_server.url + "/")
-    audit.check("home")
-    sign_in(page, audit, people.submitter)
-    page.goto(live_server.url + "/department/proposals/new")
-    audit.check("new proposal form")
-    page.get_by_label("Proposal title").fill("Drone lease")
-    page.get_by_role("button", name="Save draft").first.click()
-    expect(page.locator(".flash[role=status]")).to_contain_text("Draft saved")
-    audit.check("saved draft")
-    draft_url = page.url
-    page.get_by_label("Purpose and intended benefits").fill("Private working notes.")
-    page.wait_for_timeout(1200)  # the keeper stores after a short pause in typing
+    draft_url = start_draft(page, audit, live_server, people.submitter, "Drone lease",
+                            "Private working notes.")
     assert page.evaluate("Object.keys(localStorage).length") == 1
 
     page.get_by_role("button", name=re.compile("^Sign out")).click()
@@ -83,15 +80,8 @@ def test_a_copy_kept_by_another_account_is_never_offered(live_server, axe_page, 
     colleague = make_user(db, "submitter", name="Third Analyst")
     colleague_email = colleague.email
     db.commit()
-    page.goto(live_server.url + "/")
-    sign_in(page, audit, people.submitter)
-    page.goto(live_server.url + "/department/proposals/new")
-    page.get_by_label("Proposal title").fill("Camera grant")
-    page.get_by_role("button", name="Save draft").first.click()
-    expect(page.locator(".flash[role=status]")).to_contain_text("Draft saved")
-    draft_url = page.url
-    page.get_by_label("Purpose and intended benefits").fill("Kept in this browser only.")
-    page.wait_for_timeout(1200)
+    draft_url = start_draft(page, audit, live_server, people.submitter, "Camera grant",
+                            "Kept in this browser only.")
     # The session ends without a sign-out (a timeout, a closed tab): the copy stays.
     page.context.clear_cookies()
     page.goto(live_server.url + "/")

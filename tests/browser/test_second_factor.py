@@ -6,6 +6,8 @@ import pyotp
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.test_walkthrough import give_password
+
 pytestmark = pytest.mark.browser
 
 
@@ -16,22 +18,13 @@ def app_config():
             "MFA_ROLES": ["clerk", "admin", "council"]}
 
 
-def password_step(page, audit, person) -> None:
-    page.get_by_role("link", name="Staff sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Staff sign in")
-    audit.check("sign-in form")
-    page.get_by_label("Email address").fill(person.email)
-    page.get_by_label("Password").fill(person.password)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def test_a_clerk_sets_up_the_second_factor_and_signs_in_with_it(live_server, axe_page,
                                                                   people):
     page, audit = axe_page
     clerk = people.clerk
     page.goto(live_server.url + "/")
     audit.check("home")
-    password_step(page, audit, clerk)
+    give_password(page, audit, clerk)
     expect(page.get_by_role("heading", level=1)).to_have_text("Set up your second factor")
     expect(page.get_by_role("img", name=re.compile("QR code"))).to_be_visible()
     audit.check("set-up page")
@@ -49,7 +42,7 @@ def test_a_clerk_sets_up_the_second_factor_and_signs_in_with_it(live_server, axe
     audit.check("signed out")
 
     live_server.clock.advance(seconds=31)  # the next code, not the one used to set it up
-    password_step(page, audit, clerk)
+    give_password(page, audit, clerk)
     expect(page.get_by_role("heading", level=1)).to_have_text("Your code")
     audit.check("code page")
     page.get_by_label("Code").fill(pyotp.TOTP(key).at(live_server.clock()))
