@@ -48,19 +48,22 @@ def test_comment_pages_and_a_hide_on_the_last_page_pass_axe(commented, live_serv
                                                             people):
     page, audit = axe_page
     tracking = commented["tracking"]
+    # The public page names a hidden comment without its tracking number (which would
+    # open its receipt); the clerk's workbench still names it.
+    public = ["Hidden comment" if n == tracking[1] else n for n in tracking]
     page.goto(f"{live_server.url}/proposals/{commented['id']}")
     audit.check("proposal, oldest comments")
     expect(page.locator("#comment-range")).to_contain_text("Showing the 3 oldest of 8 comments")
-    assert shown(page) == tracking[:3]
-    expect(page.get_by_text(f"Comment {tracking[1]} was hidden by the clerk")).to_be_visible()
+    assert shown(page) == public[:3]
+    expect(page.get_by_text("A comment was hidden by the clerk")).to_be_visible()
     pages = page.get_by_role("navigation", name="Comment pages")
     pages.get_by_role("link", name="Newest comments").click()
     audit.check("proposal, newest comments")
-    assert shown(page) == tracking[-3:]
+    assert shown(page) == public[-3:]
     page.get_by_role("navigation", name="Comment pages").get_by_role(
         "link", name="Older comments").click()
     audit.check("proposal, older comments")
-    assert shown(page) == tracking[2:5]
+    assert shown(page) == public[2:5]
     page.set_viewport_size(PHONE)
     audit.check(f"comment page at {PHONE['width']}px")
     width = page.evaluate("document.documentElement.scrollWidth")
