@@ -6,7 +6,8 @@ recompute every hash, but not the seals: `verify-audit` then fails.
 
 The key comes from REVIEWAPP_AUDIT_KEY. Without it, it is derived from SECRET_KEY (also
 never in the database). To rotate: set the new key, and list the old ones, comma-separated,
-in REVIEWAPP_AUDIT_OLD_KEYS, so that events sealed before still verify.
+in REVIEWAPP_AUDIT_OLD_KEYS, so that events sealed before still verify. An old SECRET_KEY
+listed there stands for the key derived from it.
 """
 
 import hashlib
@@ -57,8 +58,11 @@ def keys_from_config(config) -> SealKeys:
     listed = config.get("AUDIT_OLD_KEYS") or []
     if isinstance(listed, str):
         listed = listed.split(",")
-    old = [k.strip().encode("utf-8") for k in listed if k.strip()]
-    return SealKeys(current, {fingerprint(k): k for k in (*derived, *old, current)})
+    old = [k.strip() for k in listed if k.strip()]
+    # An old entry may be an audit key, or an old SECRET_KEY whose derived key sealed
+    # events (a city that rotated SECRET_KEY without an AUDIT_KEY of its own): try both.
+    keys = (*derived, *(k.encode("utf-8") for k in old), *(_derived(k) for k in old), current)
+    return SealKeys(current, {fingerprint(k): k for k in keys})
 
 
 def _derived(secret_key: str) -> bytes:

@@ -3,6 +3,8 @@
 Clerks, administrators and council members (MFA_ROLES) must set it up; anyone else may.
 Each secret is encrypted with Fernet under a key derived from SECRET_KEY (and, while
 rotating, from SECRET_KEY_FALLBACKS): the database and its backups never hold it in clear.
+A secret is re-encrypted under the current key at each sign-in, and `flask
+reseal-second-factors` re-encrypts them all: run it while the old key is still a fallback.
 A code is accepted in its 30-second step or the one either side (clocks drift), and never
 twice: the step of the last accepted code is kept. Recovery codes are random, shown once,
 and kept as SHA-256.
@@ -107,7 +109,33 @@ def check_code(user: User, code: str, now: datetime) -> bool:
     if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
         return False
     user.totp_last_step = step
+    user.totp_secret_sealed = seal(secret)  # under the current key, if a fallback opened it
     return True
+
+
+def reseal_all(session: Session) -> tuple[int, int]:
+    """Re-encrypt every secret under the current key; return (resealed, unreadable).
+
+    An unreadable secret was sealed under a key no longer listed: its holder needs an
+    administrator to remove the second factor, then sets it up again.
+    """
+    resealed = unreadable = 0
+    last_id = 0
+    while True:  # a batch at a time: staff accounts are few, but never load them all
+        batch = session.scalars(select(User).where(User.id > last_id,
+                                                   User.totp_secret_sealed.is_not(None))
+                                .order_by(User.id).limit(200)).all()
+        if not batch:
+            return resealed, unreadable
+        for user in batch:
+            secret = unseal(user.totp_secret_sealed)
+            if secret is None:
+                unreadable += 1
+            else:
+                user.totp_secret_sealed = seal(secret)
+                resealed += 1
+        last_id = batch[-1].id
+        session.commit()
 
 
 def _code_digest(code: str) -> str:

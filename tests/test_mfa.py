@@ -182,3 +182,22 @@ def test_demo_code_prints_the_code_of_a_demo_account_only(app, db, clock):
     assert printed.output.strip() == pyotp.TOTP(DEMO_TOTP_SECRET).at(clock())
     refused = runner.invoke(args=["demo-code", "analyst@police.example.org"])
     assert refused.exit_code != 0 and "not a demo account" in refused.output
+
+
+def test_after_a_secret_key_rotation_secrets_are_resealed_under_the_new_key(app, world, db,
+                                                                           clock):
+    world.clerk.totp_secret_sealed = mfa.seal("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+    db.commit()
+    old_key = app.config["SECRET_KEY"]
+    app.config["SECRET_KEY"] = "the-new-secret-key-" + "n" * 30
+    app.config["SECRET_KEY_FALLBACKS"] = [old_key]
+    try:
+        result = app.test_cli_runner().invoke(args=["reseal-second-factors"])
+        assert result.exit_code == 0 and "Re-encrypted 1" in result.output
+        app.config["SECRET_KEY_FALLBACKS"] = None  # the old key is gone
+        db.expire_all()
+        assert mfa.unseal(db.get(User, world.clerk.id).totp_secret_sealed) == \
+            "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    finally:
+        app.config["SECRET_KEY"] = old_key
+        app.config["SECRET_KEY_FALLBACKS"] = None

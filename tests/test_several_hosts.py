@@ -95,7 +95,9 @@ def city(tmp_path_factory, redis_db):
             start_hosts(a, b)
             before = Browser(SITE)
             before.sign_in(a.url, CLERK, PASSWORD)
-            # A's turn in the rotation: the new key only.
+            # Second-factor secrets are re-encrypted under the new key by B, which holds
+            # both (README: rotate SECRET_KEY); then A's turn: the new key only.
+            b.flask("reseal-second-factors")
             a.stop()
             a.settings["REVIEWAPP_SECRET_KEY"] = new_key
             a.start()

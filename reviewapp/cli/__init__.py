@@ -71,6 +71,19 @@ def register_commands(app: Flask) -> None:
                                        "demo second factor.")
         click.echo(pyotp.TOTP(secret).at(clock.now()))
 
+    @app.cli.command("reseal-second-factors")
+    def reseal_second_factors():
+        """Re-encrypt every second-factor secret under the current SECRET_KEY (rotation)."""
+        from .. import mfa
+
+        with command_session() as db:
+            resealed, unreadable = mfa.reseal_all(db)
+        click.echo(f"Re-encrypted {resealed} second-factor secret(s) under the current key.")
+        if unreadable:
+            click.echo(f"{unreadable} could not be opened with any listed key: an "
+                       "administrator must remove those second factors.", err=True)
+            sys.exit(1)
+
     @app.cli.command("seed-demo")
     def seed_demo():
         """Load demo users and proposals at different stages (demo only)."""
