@@ -116,6 +116,9 @@ ACCESS: dict[str, dict[str, frozenset[str]]] = {
     "admin.force_reset": {"POST": {ADMIN}},
     "admin.remove_second_factor": {"POST": {ADMIN}},
     "auth.second_factor": {"GET": EVERYONE, "POST": EVERYONE},
+    "public.city_feed": {"GET": EVERYONE},
+    "public.proposal_feed": {"GET": EVERYONE},
+    "public.calendar": {"GET": EVERYONE},
     "auth.setup_second_factor": {"GET": STAFF, "POST": STAFF},
 }
 
@@ -341,6 +344,9 @@ def build_targets(world) -> dict[str, Target]:
         "admin.force_reset": Target({"user_id": spare.id}, {}),
         "admin.remove_second_factor": Target({"user_id": spare.id}, {}),
         "auth.second_factor": Target({}, {"code": "123456"}),
+        "public.city_feed": Target({}),
+        "public.proposal_feed": Target({"proposal_id": to_accept.id}),
+        "public.calendar": Target({}),
         "auth.setup_second_factor": Target({}, {}),
     }
 

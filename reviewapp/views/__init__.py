@@ -20,6 +20,7 @@ def register_blueprints(app: Flask) -> None:
         clerk,
         council,
         emergency,
+        feeds,
         health,
         oversight,
         public,
