@@ -18,5 +18,8 @@ echo "  city clerk      clerk@city.example.org"
 echo "  advisory member pac@city.example.org"
 echo "  council members council1@city.example.org ... council5@city.example.org"
 echo "  administrator   admin@city.example.org"
+echo "The clerk, council members and the administrator also give a code (second factor):"
+echo "  add the key REVIEWAPPDEMOTOTPSECRETFORDEMO23 to an authenticator app, or run"
+echo "  .venv/bin/flask --app wsgi demo-code clerk@city.example.org"
 # JSON logs; the access log records no address, user agent or query string.
 exec .venv/bin/gunicorn -c deploy/gunicorn.conf.py wsgi:app
