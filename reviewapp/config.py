@@ -139,6 +139,9 @@ def settle_secret_key(config: FlaskConfig, instance_path: str) -> None:
         if len(key) < 32:
             raise ConfigurationError("SECRET_KEY is shorter than 32 characters; use "
                                      "`python -c 'import secrets; print(secrets.token_hex(32))'`.")
+        if not config.get("MAIL_SERVER"):
+            log.warning("production without MAIL_SERVER: invitations and password resets "
+                        "wait in the outbox until REVIEWAPP_MAIL_SERVER is set")
         if not config.get("AUDIT_KEY"):
             log.warning("production without AUDIT_KEY: audit seals use a key derived from "
                         "SECRET_KEY; set REVIEWAPP_AUDIT_KEY (README, The audit chain's key)")

@@ -5,6 +5,7 @@ site: every entry is a public step of the record (never a draft). Each feed read
 number of the newest rows through an index; none counts or loads a whole table.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from xml.etree import ElementTree
@@ -17,6 +18,9 @@ from .models import CommentPeriod, Hearing, Proposal, Stage, StageChange
 ENTRIES = 50  # newest steps in a feed
 EVENTS = 200  # newest hearings and comment periods in the calendar
 ATOM = "http://www.w3.org/2005/Atom"
+# Characters XML 1.0 forbids (ElementTree would write them, and no reader could parse the
+# feed): pasted text sometimes carries them.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,7 @@ def atom(title: str, self_url: str, site_url: str, entries: list[Entry],
 
     def child(parent, tag: str, text: str | None = None, **attributes):
         element = ElementTree.SubElement(parent, f"{{{ATOM}}}{tag}", attributes)
-        element.text = text
+        element.text = None if text is None else NOT_XML.sub("", text)
         return element
 
     feed = ElementTree.Element(f"{{{ATOM}}}feed")

@@ -21,6 +21,7 @@ from flask import current_app
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from .config import is_production
 from .models import OutboxMessage
 
 log = logging.getLogger("reviewapp.mail")
@@ -93,6 +94,9 @@ def deliver(to_address: str, subject: str, body: str) -> None:
     message.set_content(body)
     server = config.get("MAIL_SERVER")
     if not server:
+        if is_production(config):
+            # A one-time link in a log is a password for whoever reads the log.
+            raise OSError("MAIL_SERVER is not set: the message waits in the outbox")
         log.info("MAIL_SERVER is not set; message to %s: %s\n%s", to_address, subject, body)
         return
     port = int(config["MAIL_PORT"])

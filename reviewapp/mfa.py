@@ -20,8 +20,9 @@ import pyotp
 import segno
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from . import audit
 from .models import RecoveryCode, User
@@ -108,8 +109,17 @@ def check_code(user: User, code: str, now: datetime) -> bool:
     step = matching_step(secret, code, now) if secret else None
     if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
         return False
-    user.totp_last_step = step
-    user.totp_secret_sealed = seal(secret)  # under the current key, if a fallback opened it
+    # Conditional, so that two requests with the same code cannot both pass: only one
+    # moves the step forward. The secret is sealed again under the current key.
+    sealed = seal(secret)
+    moved = object_session(user).execute(
+        update(User).where(User.id == user.id, or_(User.totp_last_step.is_(None),
+                                                   User.totp_last_step < step))
+        .values(totp_last_step=step, totp_secret_sealed=sealed))
+    if moved.rowcount != 1:
+        return False
+    set_committed_value(user, "totp_last_step", step)
+    set_committed_value(user, "totp_secret_sealed", sealed)
     return True
 
 
@@ -147,11 +157,15 @@ def use_recovery_code(session: Session, user: User, code: str, now: datetime) ->
     found = session.scalar(select(RecoveryCode).where(
         RecoveryCode.user_id == user.id, RecoveryCode.code_sha256 == _code_digest(code),
         RecoveryCode.used_at.is_(None)))
-    if found is None:
+    # Conditional, so that a code sent twice at once is accepted once.
+    if found is None or session.execute(
+            update(RecoveryCode).where(RecoveryCode.id == found.id,
+                                       RecoveryCode.used_at.is_(None))
+            .values(used_at=now)).rowcount != 1:
         return False
-    found.used_at = now
+    set_committed_value(found, "used_at", now)
     audit.record(session, user, "use_recovery_code", "account", user.id, now,
-                 left=unused_recovery_codes(session, user) - 1)
+                 left=unused_recovery_codes(session, user))
     return True
 
 

@@ -255,3 +255,29 @@ def test_names_and_departments_typed_by_an_administrator_render_inert(client, lo
     client.post("/auth/logout")
     welcome = client.get(path_of(mailbox.link_to("payload@city.example.org")))
     assert_inert(welcome.get_data(as_text=True), ["NAME"], "welcome page")
+
+
+def test_guessing_the_current_password_locks_the_account_like_sign_in(client, login_as):
+    login_as("clerk")
+    for _ in range(5):
+        wrong = client.post("/auth/password", data={"current": "a wrong guess at it",
+                                                    "password": NEW_PASSWORD,
+                                                    "confirm": NEW_PASSWORD})
+        assert wrong.status_code == 400
+    right = client.post("/auth/password", data={"current": PASSWORD, "password": NEW_PASSWORD,
+                                                "confirm": NEW_PASSWORD})
+    assert right.status_code == 400 and "Too many failed sign-ins" in right.get_data(
+        as_text=True)
+
+
+def test_in_production_a_message_is_never_logged_without_a_mail_server(app, db, clock,
+                                                                      caplog):
+    mail.queue(db, "someone@city.example.org", "Reset", "https://x/auth/reset/SECRET", clock())
+    db.commit()
+    app.config.update(MAIL_SERVER=None, ENV="production")
+    try:
+        assert mail.send_pending(db, clock()) == (0, 1)
+    finally:
+        app.config["ENV"] = "development"
+    assert "SECRET" not in caplog.text
+    assert db.scalars(select(OutboxMessage.body)).one() == "https://x/auth/reset/SECRET"

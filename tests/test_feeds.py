@@ -59,3 +59,9 @@ def test_the_calendar_lists_hearings_and_comment_deadlines(client, world):
     assert "DTSTART;VALUE=DATE:" in unfolded
     assert "SUMMARY:Public comment closes: Cameras" in unfolded
     assert unfolded.count("BEGIN:VEVENT") == 2
+
+
+def test_a_control_character_typed_in_a_title_does_not_break_the_feed(client, world):
+    world.proposal(Stage.SUBMITTED, data=complete_data(title="Pasted\x0b title\x0c here"))
+    titles = [t for t, _ in entries(client.get("/feeds/city.atom"))]
+    assert "Pasted title here: Submitted for clerk review" in titles

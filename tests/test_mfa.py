@@ -1,6 +1,8 @@
 """The second factor: required for the clerk, administrators and council, end to end."""
 
+import base64
 import re
+import zlib
 from datetime import timedelta
 
 import pyotp
@@ -201,3 +203,17 @@ def test_after_a_secret_key_rotation_secrets_are_resealed_under_the_new_key(app,
     finally:
         app.config["SECRET_KEY"] = old_key
         app.config["SECRET_KEY_FALLBACKS"] = None
+
+
+def test_the_secret_being_set_up_is_never_in_the_cookie_in_clear(client, world, clock):
+    password_step(client, world.clerk)
+    page = client.get("/auth/second-factor/set-up").get_data(as_text=True)
+    secret = KEY.search(page).group(1).replace(" ", "")
+    cookie = client.get_cookie("session").value
+    payload = cookie.split(".")[0 if not cookie.startswith(".") else 1]
+    raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    decoded = zlib.decompress(raw) if cookie.startswith(".") else raw
+    assert b"setup_secret" in decoded and secret.encode() not in decoded
+    # The same secret is offered again on reload (the app may already have scanned it).
+    again = client.get("/auth/second-factor/set-up").get_data(as_text=True)
+    assert KEY.search(again).group(1).replace(" ", "") == secret

@@ -171,10 +171,15 @@ def change_password():
     if form.validate_on_submit():
         db = get_session()
         user = db.merge(actor())
+        now = clock.now()
         try:
-            accounts.change_password(db, user, form.current.data, form.password.data,
-                                     clock.now())
+            if throttle.locked_until(db, user.email, now):
+                raise accounts.WrongPassword(LOCKED_MESSAGE)
+            accounts.change_password(db, user, form.current.data, form.password.data, now)
         except accounts.WrongPassword as refused:
+            # Guessing the current password here counts as failed sign-ins do.
+            throttle.record_failure(db, user.email, now)
+            db.commit()
             form.current.errors.append(str(refused))
         except accounts.AccountProblem as refused:
             form.password.errors.append(str(refused))
@@ -240,7 +245,8 @@ def _password_by_link(token: str, template: str):
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.set_password_by_link(db, link, form.password.data, clock.now())
+            user = accounts.set_password_by_link(db, link, form.password.data, clock.now())
+            throttle.clear(db, user.email)  # a locked-out person who reset may sign in now
         except accounts.AccountProblem as refused:
             form.password.errors.append(str(refused))
         else:

@@ -78,9 +78,13 @@ def setup_second_factor():
     if mfa.enrolled(user) and not login_fresh():
         # Replacing it needs the password and the current second factor first.
         return current_app.login_manager.needs_refresh()
-    secret = session.get("setup_secret") or mfa.new_secret()
-    # Kept in this person's own signed session cookie until the app proves it has it.
-    session["setup_secret"] = secret
+    kept = session.get("setup_secret")
+    secret = mfa.unseal(kept) if kept else None
+    if secret is None:
+        secret = mfa.new_secret()
+        # Kept, encrypted, in this person's session cookie until the app proves it has it:
+        # a signed cookie can be read, so never the secret in clear.
+        session["setup_secret"] = mfa.seal(secret)
     form = SetUpSecondFactorForm()
     if form.validate_on_submit():
         codes = mfa.enroll(db, user, secret, form.code.data, clock.now())
