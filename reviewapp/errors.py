@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from . import outage
-from .logs import request_id
+from .logs import loggable_path, request_id
 from .permissions import PermissionDenied
 from .workflow import TransitionNotAllowed
 
@@ -67,13 +67,15 @@ def _record_refusal() -> None:
     from .db import get_session
 
     if not current_user.is_authenticated:
-        log.info("403 %s %s", request.method, request.path)
+        log.info("403 %s %s", request.method, loggable_path(request.path))
         return
-    log.warning("403 %s %s account %s", request.method, request.path, current_user.id)
+    log.warning("403 %s %s account %s", request.method, loggable_path(request.path),
+                current_user.id)
     db = get_session()
     db.rollback()  # nothing the refused request began is kept
-    audit.record(db, current_user, "access_refused", "route", request.path, clock.now(),
-                 method=request.method)
+    # The path as logged, cut to the column's 80 characters (a path may be longer).
+    audit.record(db, current_user, "access_refused", "route", loggable_path(request.path)[:80],
+                 clock.now(), method=request.method)
     db.commit()
 
 
@@ -133,7 +135,8 @@ def init_app(app: Flask) -> None:
         if outage.is_unreachable(exc):
             return outage.respond(exc)
         reference = request_id()
-        log.exception("error %s on %s %s", reference, request.method, request.path)
+        log.exception("error %s on %s %s", reference, request.method,
+                      loggable_path(request.path))
         return error_page(500, "Something went wrong",
                           f"The error was recorded with reference {reference}. Nothing you "
                           "saved before this was lost.")

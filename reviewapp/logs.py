@@ -26,8 +26,16 @@ REQUEST_ID_HEADER = "X-Request-ID"
 SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 ENVIRON_KEY = "reviewapp.request_id"
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# Paths that carry a one-time token (a password-reset or invitation link): whoever reads
+# the log must not be able to use it.
+SECRET_PATH = re.compile(r"^(/auth/(?:reset|welcome)/)[^/]+")
 # Attributes every LogRecord has; anything else on a record is a caller's structured extra.
 RECORD_FIELDS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+
+
+def loggable_path(path: str) -> str:
+    """Return a request path fit for a log line: a link's token is replaced by '…'."""
+    return SECRET_PATH.sub(r"\1…", path)
 
 
 def request_id() -> str | None:
@@ -159,7 +167,8 @@ class GunicornLogger(glogging.Logger):
                            if name.lower() == REQUEST_ID_HEADER.lower()), None)
         status = resp.status.split(None, 1)[0] if isinstance(resp.status, str) else resp.status
         method = environ.get("REQUEST_METHOD", "-")
-        path = environ.get("PATH_INFO", "")  # never RAW_URI: it carries the query string
+        # Never RAW_URI: it carries the query string; and no one-time token.
+        path = loggable_path(environ.get("PATH_INFO", ""))
         self.access_log.info("%s %s %s", method, path, status, extra={
             "request_id": identifier,
             "method": method,

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from reviewapp import permissions
 from reviewapp.audit import verify_chain
+from reviewapp.logs import loggable_path
 from reviewapp.models import AuditEvent, Comment, Stage
 from reviewapp.record import load_proposal
 from tests.factories import PASSWORD
@@ -155,3 +156,30 @@ def test_a_returned_proposals_new_title_is_public_only_once_resubmitted(client, 
     db.expire_all()
     versions = load_proposal(db, item.id).versions
     assert [v.title for v in versions] == [old_title, "A quieter new title"]
+
+
+def test_a_links_token_never_reaches_a_log_line():
+    token = "Q2gI9zPeibeSGsW8gqNDqT51kb-QkK0Dd1ldpsJjxHk"
+    assert loggable_path(f"/auth/reset/{token}") == "/auth/reset/…"
+    assert loggable_path(f"/auth/welcome/{token}") == "/auth/welcome/…"
+    assert loggable_path("/proposals/4") == "/proposals/4"
+
+
+def test_the_access_log_line_leaves_the_token_out(capsys):
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from reviewapp.logs import GunicornLogger
+
+    config = Config()
+    config.set("accesslog", "-")
+    logger = GunicornLogger(config)
+    token = "Q2gI9zPeibeSGsW8gqNDqT51kb-QkK0Dd1ldpsJjxHk"
+    response = SimpleNamespace(status="200 OK", headers=[], sent=10)
+    logger.access(response, None, {"REQUEST_METHOD": "GET",
+                                   "PATH_INFO": f"/auth/reset/{token}"}, timedelta(0))
+    written = capsys.readouterr()
+    assert "/auth/reset/" in written.out + written.err
+    assert token not in written.out + written.err
