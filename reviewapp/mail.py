@@ -13,6 +13,7 @@ Without MAIL_SERVER (a development machine) a message is written to the log inst
 import logging
 import smtplib
 import ssl
+import threading
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -115,8 +116,25 @@ def deliver(to_address: str, subject: str, body: str) -> None:
 
 
 
-def send_soon() -> None:
-    """Try to send what a request just queued; whatever fails waits for `flask send-mail`."""
+def send_soon(in_background: bool = False) -> None:
+    """Try to send what a request just queued; whatever fails waits for `flask send-mail`.
+
+    in_background: send from another thread, so that the answer takes as long whether or
+    not a message was queued (the "forgot password" page must not tell who has an account).
+    """
+    if in_background:
+        app = current_app._get_current_object()
+        threading.Thread(target=_send_in_context, args=(app,), daemon=True).start()
+        return
+    _send_now()
+
+
+def _send_in_context(app) -> None:
+    with app.app_context():
+        _send_now()
+
+
+def _send_now() -> None:
     from . import clock
 
     try:

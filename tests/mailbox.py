@@ -3,6 +3,7 @@
 import email
 import re
 import socket
+import time
 from dataclasses import dataclass, field
 from email.message import Message
 
@@ -21,7 +22,12 @@ class Mailbox:
         self.messages.append(email.message_from_bytes(envelope.content))
         return "250 Message accepted for delivery"
 
-    def to(self, address: str) -> list[Message]:
+    def to(self, address: str, at_least: int = 1, wait: float = 5.0) -> list[Message]:
+        """Return the messages to `address`, waiting a little for ones sent in the background."""
+        deadline = time.monotonic() + wait
+        while len([m for m in self.messages if m["To"] == address]) < at_least and \
+                time.monotonic() < deadline:
+            time.sleep(0.05)
         return [m for m in self.messages if m["To"] == address]
 
     def link_to(self, address: str) -> str:

@@ -12,6 +12,7 @@ from .. import audit, clock, mfa, throttle
 from ..auth import mark_proven
 from ..db import get_session
 from ..models import User
+from ..ratelimit import limiter, login_limit
 from . import actor, first_errors
 from .admin import site_name
 from .auth import LOCKED_MESSAGE, WRONG_CODE, bp, complete_sign_in
@@ -28,6 +29,7 @@ def _pending_account() -> User | None:
 
 
 @bp.route("/second-factor", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def second_factor():
     """The second step of signing in: a code from the app, or a recovery code."""
     user = _pending_account()
