@@ -118,6 +118,9 @@ def verify_chain(session: Session, keys: SealKeys | None = None) -> ChainReport:
     expected_prev = GENESIS
     count = 0
     sealing = False
+    # Keys only move forward: once events are sealed with a newer key, an older one may
+    # not seal a later event (whoever kept a retired key could otherwise rewrite the tail).
+    in_use, retired = None, set()
     for event in session.scalars(select(AuditEvent).order_by(AuditEvent.id)):
         count += 1
         if event.prev_hash != expected_prev:
@@ -130,8 +133,15 @@ def verify_chain(session: Session, keys: SealKeys | None = None) -> ChainReport:
         if recomputed != event.hash:
             return ChainReport(count, expected_prev, event.id, "its content was altered")
         problem = _seal_problem(event, keys, sealing)
+        if not problem and event.seal_key in retired:
+            problem = (f"it is sealed with a key retired before it (fingerprint "
+                       f"{event.seal_key})")
         if problem:
             return ChainReport(count, expected_prev, event.id, problem)
+        if event.seal_key and event.seal_key != in_use:
+            if in_use:
+                retired.add(in_use)
+            in_use = event.seal_key
         sealing = sealing or event.seal is not None
         expected_prev = event.hash
     if count and not sealing:

@@ -48,12 +48,13 @@ def seal_with(key: bytes, event_hash: str) -> str:
 
 def keys_from_config(config) -> SealKeys:
     """Read AUDIT_KEY and AUDIT_OLD_KEYS; derive the key from SECRET_KEY when none is set."""
-    # Keys derived from the secret key and its fallbacks always verify: a city that moves
-    # from the derived key to its own, or rotates SECRET_KEY, keeps its old seals valid.
-    derived = [_derived(secret) for secret in (config.get("SECRET_KEY"),
-                                               *(config.get("SECRET_KEY_FALLBACKS") or []))
-               if secret]
     given = (config.get("AUDIT_KEY") or "").strip()
+    # Without an AUDIT_KEY the seals use keys derived from the secret key and, while it is
+    # rotated, its fallbacks. With one, SECRET_KEY has no say: a leaked secret key must not
+    # be able to seal events (an old one that sealed events is listed in AUDIT_OLD_KEYS).
+    derived = [] if given else [
+        _derived(secret) for secret in (config.get("SECRET_KEY"),
+                                        *(config.get("SECRET_KEY_FALLBACKS") or [])) if secret]
     current = given.encode("utf-8") if given else derived[0]
     listed = config.get("AUDIT_OLD_KEYS") or []
     if isinstance(listed, str):

@@ -431,8 +431,9 @@ def test_the_key_comes_from_the_environment_and_old_keys_are_listed(monkeypatch,
     assert {*(audit_keys.fingerprint(k) for k in listed),
             # An old entry may also be an old SECRET_KEY whose derived key sealed events.
             *(audit_keys.fingerprint(audit_keys._derived(k.decode())) for k in listed),
-            audit_keys.fingerprint(audit_keys._derived("s" * 40)),  # the key before AUDIT_KEY
             keys.current_fingerprint} == set(keys.by_fingerprint)
+    # With an AUDIT_KEY, the secret key cannot seal: it is not among the keys.
+    assert audit_keys.fingerprint(audit_keys._derived("s" * 40)) not in keys.by_fingerprint
 
 
 def test_start_sealing_follows_a_chain_written_before_sealing(db, walked, clock):
@@ -452,3 +453,25 @@ def test_verify_audit_command_catches_a_rewritten_chain(app, db, walked):
     result = verify_audit(app)
     assert result.exit_code == 1
     assert f"BROKEN at event {walked[1]}" in result.stderr and "seal" in result.stderr
+
+
+def test_a_retired_key_cannot_seal_events_after_its_successor(db, walked, app):
+    old = app.extensions["audit_keys"]
+    new = audit_keys.SealKeys(b"the-next-audit-key-" + b"n" * 20,
+                              {**old.by_fingerprint})
+    new.by_fingerprint[new.current_fingerprint] = new.current
+    app.extensions["audit_keys"] = new
+    try:
+        for n in range(2):
+            audit.record(db, None, "note", "proposal", f"after rotation {n}",
+                         app.config["CLOCK"]())
+        db.commit()
+        assert audit.verify_chain(db, new).ok
+        # Someone who kept the old key rewrites the newest event and seals it with it.
+        newest = db.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1))
+        sql(db, "UPDATE audit_event SET seal = :seal, seal_key = :key WHERE id = :id",
+            seal=old.seal(newest.hash), key=old.current_fingerprint, id=newest.id)
+        report = audit.verify_chain(db, new)
+        assert report.first_bad_id == newest.id and "retired" in report.problem
+    finally:
+        app.extensions["audit_keys"] = old
