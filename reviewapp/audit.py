@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -21,6 +21,7 @@ from .driver_statements import DriverStatement, OnDriver
 from .models import AuditEvent, User
 
 GENESIS = "0" * 64
+ROTATION_OVERLAP = timedelta(days=1)  # both keys may seal while hosts switch over
 CHAIN_LOCK_KEY = 727001  # PostgreSQL advisory lock serializing appends to the chain
 
 
@@ -118,9 +119,11 @@ def verify_chain(session: Session, keys: SealKeys | None = None) -> ChainReport:
     expected_prev = GENESIS
     count = 0
     sealing = False
-    # Keys only move forward: once events are sealed with a newer key, an older one may
-    # not seal a later event (whoever kept a retired key could otherwise rewrite the tail).
-    in_use, retired = None, set()
+    # Keys only move forward: a day after the first event sealed with a newer key, an older
+    # key may no longer seal events (whoever kept a retired key could otherwise rewrite the
+    # tail). The day lets hosts restarted one by one append with either key meanwhile.
+    order: list[str] = []  # fingerprints in the order they first sealed an event
+    first_sealed: dict[str, datetime] = {}
     for event in session.scalars(select(AuditEvent).order_by(AuditEvent.id)):
         count += 1
         if event.prev_hash != expected_prev:
@@ -133,15 +136,17 @@ def verify_chain(session: Session, keys: SealKeys | None = None) -> ChainReport:
         if recomputed != event.hash:
             return ChainReport(count, expected_prev, event.id, "its content was altered")
         problem = _seal_problem(event, keys, sealing)
-        if not problem and event.seal_key in retired:
-            problem = (f"it is sealed with a key retired before it (fingerprint "
-                       f"{event.seal_key})")
+        if not problem and event.seal_key:
+            if event.seal_key not in first_sealed:
+                order.append(event.seal_key)
+                first_sealed[event.seal_key] = event.created_at
+            position = order.index(event.seal_key)
+            if (position + 1 < len(order) and event.created_at >
+                    first_sealed[order[position + 1]] + ROTATION_OVERLAP):
+                problem = (f"it is sealed with a key retired before it (fingerprint "
+                           f"{event.seal_key})")
         if problem:
             return ChainReport(count, expected_prev, event.id, problem)
-        if event.seal_key and event.seal_key != in_use:
-            if in_use:
-                retired.add(in_use)
-            in_use = event.seal_key
         sealing = sealing or event.seal is not None
         expected_prev = event.hash
     if count and not sealing:

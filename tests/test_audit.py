@@ -455,16 +455,22 @@ def test_verify_audit_command_catches_a_rewritten_chain(app, db, walked):
     assert f"BROKEN at event {walked[1]}" in result.stderr and "seal" in result.stderr
 
 
-def test_a_retired_key_cannot_seal_events_after_its_successor(db, walked, app):
+def test_a_retired_key_cannot_seal_events_a_day_after_its_successor(db, walked, app):
     old = app.extensions["audit_keys"]
     new = audit_keys.SealKeys(b"the-next-audit-key-" + b"n" * 20,
                               {**old.by_fingerprint})
     new.by_fingerprint[new.current_fingerprint] = new.current
-    app.extensions["audit_keys"] = new
+    clock = app.config["CLOCK"]
     try:
-        for n in range(2):
-            audit.record(db, None, "note", "proposal", f"after rotation {n}",
-                         app.config["CLOCK"]())
+        app.extensions["audit_keys"] = new
+        audit.record(db, None, "note", "proposal", "the first host with the new key", clock())
+        app.extensions["audit_keys"] = old  # hosts restart one by one: one still has the old
+        audit.record(db, None, "note", "proposal", "a host not yet restarted", clock())
+        db.commit()
+        assert audit.verify_chain(db, new).ok, audit.verify_chain(db, new).problem
+        app.extensions["audit_keys"] = new
+        clock.advance(days=2)
+        audit.record(db, None, "note", "proposal", "two days on", clock())
         db.commit()
         assert audit.verify_chain(db, new).ok
         # Someone who kept the old key rewrites the newest event and seals it with it.
